@@ -1,0 +1,185 @@
+// check_invariants(): every structural rule the kernel relies on, checked from scratch by
+// walking the tasks. Tests call it after every step; a violation names the rule it breaks.
+#include "kernel/kernel.h"
+
+#include <map>
+#include <set>
+#include <sstream>
+#include <unordered_map>
+
+namespace forklab {
+
+namespace {
+
+class Report {
+public:
+    template<typename... Parts>
+    void fail(Parts const&... parts)
+    {
+        std::ostringstream out;
+        (out << ... << parts);
+        m_problems.push_back(out.str());
+    }
+    std::vector<std::string> take() { return std::move(m_problems); }
+
+private:
+    std::vector<std::string> m_problems;
+};
+
+// How many references each shared piece should have: one per task that points at it.
+struct Holders {
+    std::unordered_map<void const*, long> count;
+    std::unordered_map<void const*, long> reported;
+    template<typename T>
+    void add(RefPtr<T> const& p)
+    {
+        if (!p)
+            return;
+        ++count[p.get()];
+        reported[p.get()] = long(p->use_count());
+    }
+};
+
+}  // namespace
+
+std::vector<std::string> Kernel::check_invariants() const
+{
+    Report r;
+    Holders shared;
+    std::unordered_map<Pid const*, long> pid_refs;
+    std::unordered_map<OpenFileDescription const*, long> file_refs;
+    std::set<FilesStruct const*> tables;
+    std::map<uid_t, int> nproc;
+    std::unordered_map<Cgroup const*, std::int64_t> in_cgroup;
+    std::unordered_map<SignalStruct const*, std::pair<int, int>> threads;  // nr_threads, live
+    std::unordered_map<PidNamespace const*, int> ns_tasks;
+    long children_links = 0, leaders_with_parent = 0;
+    int n = 0;
+
+    for (Task const& t : m_tasks) {
+        ++n;
+        if (!t.thread_pid || t.thread_pid->task != &t)
+            r.fail("pid ", t.pid, ": its struct pid does not point back at it");
+        else if (root_pid_ns().find(t.pid) != t.thread_pid.get())
+            r.fail("pid ", t.pid, ": the root namespace maps the number elsewhere");
+        if (!t.signal || !t.sighand)
+            r.fail("pid ", t.pid, ": no signal_struct or sighand_struct");
+        if (!t.signal || !t.thread_pid)
+            continue;
+        for (auto const& upid : t.thread_pid->numbers())
+            ++ns_tasks[upid.ns];
+        ++nproc[t.cred.uid];
+        ++in_cgroup[t.cgroup];
+        auto& th = threads[t.signal.get()];
+        ++th.first;
+        th.second += !t.exiting;
+        shared.add(t.signal);
+        shared.add(t.sighand);
+        shared.add(t.files);
+        shared.add(t.fs);
+        shared.add(t.mm);
+        ++pid_refs[t.thread_pid.get()];
+        if (t.files && tables.insert(t.files.get()).second)
+            for (FdSlot const& slot : t.files->fds)
+                if (slot.file)
+                    ++file_refs[slot.file.get()];
+        if (t.tgid != t.group_leader->pid)
+            r.fail("pid ", t.pid, ": tgid ", t.tgid, " is not its leader's pid ", t.group_leader->pid);
+        if (t.group_leader->signal != t.signal)
+            r.fail("pid ", t.pid, ": does not share its leader's signal_struct");
+        if (t.blocked & kUnblockable)
+            r.fail("pid ", t.pid, ": blocks SIGKILL or SIGSTOP");
+        if ((t.state == TaskState::Blocked) != (t.blocked_on != BlockReason::None))
+            r.fail("pid ", t.pid, ": blocked state and wait reason disagree");
+        if (t.is_zombie() && !t.children.empty())
+            r.fail("pid ", t.pid, ": a zombie still has children");
+        if (!t.exiting && (!t.mm || !t.files || !t.fs))
+            r.fail("pid ", t.pid, ": a live task without mm, files or fs");
+        if (t.is_zombie() && !t.exiting)
+            r.fail("pid ", t.pid, ": a zombie that never exited");
+        if (t.vfork_parent && !(t.vfork_parent->state == TaskState::Blocked &&
+                                t.vfork_parent->blocked_on == BlockReason::Vfork))
+            r.fail("pid ", t.pid, ": its vfork parent ", t.vfork_parent->pid, " is not waiting for it");
+        if (t.state == TaskState::Blocked && t.blocked_on == BlockReason::Vfork) {
+            bool found = false;
+            for (Task const& c : m_tasks)
+                found |= c.vfork_parent == &t;
+            if (!found)
+                r.fail("pid ", t.pid, ": waits for a vfork child that does not exist");
+        }
+        for (Task const& c : t.children) {
+            ++children_links;
+            if (c.real_parent != &t)
+                r.fail("pid ", c.pid, " is in the children of ", t.pid, " but its parent is ",
+                    c.real_parent ? c.real_parent->pid : 0);
+            if (!c.is_thread_group_leader())
+                r.fail("thread ", c.pid, " is in a children list");
+        }
+        if (t.is_thread_group_leader()) {
+            ++pid_refs[t.signal->pgrp.get()];
+            ++pid_refs[t.signal->session.get()];
+            if (t.real_parent)
+                ++leaders_with_parent;
+            else if (&t != m_init)
+                r.fail("pid ", t.pid, ": a process without a parent");
+        } else if (t.real_parent != t.group_leader->real_parent) {
+            r.fail("thread ", t.pid, ": its parent differs from its leader's");
+        }
+    }
+    if (children_links != leaders_with_parent)
+        r.fail(children_links, " children-list links for ", leaders_with_parent, " processes with a parent");
+
+    // Process groups and sessions: members are exactly the leaders that name them.
+    for (auto const& [pid, refs] : pid_refs) {
+        long const held = long(pid->use_count());
+        if (held != refs)
+            r.fail("struct pid ", pid->nr(), ": ", held, " references, ", refs, " holders");
+        for (Task const& m : pid->pgrp_members)
+            if (m.signal->pgrp.get() != pid)
+                r.fail("pid ", m.pid, " is in process group ", pid->nr(), " but names another");
+        for (Task const& m : pid->session_members)
+            if (m.signal->session.get() != pid)
+                r.fail("pid ", m.pid, " is in session ", pid->nr(), " but names another");
+    }
+    for (auto const& ns : m_namespaces) {
+        long numbers = 0;
+        for (auto const& [pid, refs] : pid_refs)
+            numbers += pid->nr_in(ns.get()) != 0;
+        if (numbers != ns->allocated())
+            r.fail("pid namespace level ", ns->level(), ": ", ns->allocated(), " numbers allocated, ",
+                numbers, " in use");
+        if (ns_tasks[ns.get()] != ns->nr_tasks)
+            r.fail("pid namespace level ", ns->level(), ": counts ", ns->nr_tasks, " tasks, has ",
+                ns_tasks[ns.get()]);
+    }
+    for (auto const& [ptr, n_holders] : shared.count)
+        if (shared.reported[ptr] != n_holders)
+            r.fail("a shared structure has ", shared.reported[ptr], " references and ", n_holders, " holders");
+    for (auto const& [file, refs] : file_refs)
+        if (long(file->use_count()) != refs)
+            r.fail("open file description ", file->path, ": ", file->use_count(), " references, ", refs,
+                " descriptors");
+    for (auto const& [sig, counts] : threads)
+        if (sig->nr_threads != counts.first || sig->live != counts.second)
+            r.fail("a signal_struct counts ", sig->nr_threads, "/", sig->live, " threads/live, has ",
+                counts.first, "/", counts.second);
+
+    // The limits' counters.
+    if (m_nr_threads != n)
+        r.fail("nr_threads is ", m_nr_threads, " but there are ", n, " tasks");
+    std::map<uid_t, int> const counted(m_nproc.begin(), m_nproc.end());
+    if (counted != nproc)
+        r.fail("the per-uid process counts (RLIMIT_NPROC) disagree with the tasks");
+    auto check_cgroup = [&](auto& self, Cgroup const& cg) -> std::int64_t {
+        std::int64_t total = in_cgroup[&cg];
+        for (auto const& child : cg.children())
+            total += self(self, *child);
+        if (total != cg.pids_current)
+            r.fail("cgroup ", cg.path(), ": pids.current ", cg.pids_current, ", tasks ", total);
+        return total;
+    };
+    check_cgroup(check_cgroup, m_root_cgroup);
+    return r.take();
+}
+
+}  // namespace forklab
