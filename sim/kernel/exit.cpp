@@ -101,40 +101,38 @@ void Kernel::mm_release(Task& task)
         wake_up(*parent);
 }
 
-// Linux: exit_notify().
+// Linux: exit_notify(). The exit is announced first, so that the log reads in the order a
+// student thinks of it: the process exits, then its children are adopted, then its parent hears.
 void Kernel::exit_notify(Task& task, bool group_dead)
 {
+    bool const leader = task.is_thread_group_leader();
+    if (leader && task.signal->group_exit)
+        task.exit_code = task.signal->group_exit_code;
+    emit(EventKind::Exit, exit_fate(task), task.pid, leader ? task.real_parent->pid : task.tgid, task.exit_code);
     forget_original_parent(task);
     if (group_dead)
         kill_orphaned_pgrp(*task.group_leader, nullptr);
-    if (!task.is_thread_group_leader()) {
-        // A thread other than the leader is never a zombie: nobody waits for threads.
-        emit(EventKind::Exit, ExitFate::ThreadReleased, task.pid, task.group_leader->pid, task.exit_code);
-        release_task(task);
+    if (!leader) {
+        release_task(task);  // A thread other than the leader is never a zombie.
         return;
     }
-    if (task.signal->group_exit)
-        task.exit_code = task.signal->group_exit_code;
     set_state(task, TaskState::Zombie);
-    if (delay_group_leader(task)) {
-        // The leader's zombie is reported only once every other thread is gone.
-        emit(EventKind::Exit, ExitFate::Delayed, task.pid, task.real_parent->pid, task.exit_code);
-        return;
-    }
-    notify_parent_of_exit(task);
+    if (delay_group_leader(task))
+        return;  // The leader's zombie is reported once every other thread is gone.
+    finish_zombie(task, do_notify_parent(task, task.exit_signal));
 }
 
-void Kernel::notify_parent_of_exit(Task& leader)
+ExitFate Kernel::exit_fate(Task const& task) const
 {
-    Task& parent = *leader.real_parent;
+    if (!task.is_thread_group_leader())
+        return ExitFate::ThreadReleased;
+    if (delay_group_leader(task))
+        return ExitFate::Delayed;
+    Task const& parent = *task.real_parent;
     SigAction const act = parent.sighand->action(SIGCHLD);
-    bool const ignores = leader.exit_signal == SIGCHLD &&
-        (act.handler == kSigIgn || (act.flags & SA_NOCLDWAIT));
-    ExitFate const fate = ignores ? ExitFate::Autoreaped
-        : reaps_at_once(parent)   ? ExitFate::ReapedByInit
-                                  : ExitFate::Zombie;
-    emit(EventKind::Exit, fate, leader.pid, parent.pid, leader.exit_code);
-    finish_zombie(leader, do_notify_parent(leader, leader.exit_signal));
+    if (task.exit_signal == SIGCHLD && (act.handler == kSigIgn || (act.flags & SA_NOCLDWAIT)))
+        return ExitFate::Autoreaped;
+    return reaps_at_once(parent) ? ExitFate::ReapedByInit : ExitFate::Zombie;
 }
 
 // Linux: do_notify_parent(). Returns true when the zombie is to be released at once: POSIX
@@ -282,7 +280,7 @@ void Kernel::release_task(Task& task)
     unhash_process(task);
     delete &task;
     if (leader != &task && leader->is_zombie() && thread_group_empty(*leader))
-        notify_parent_of_exit(*leader);
+        finish_zombie(*leader, do_notify_parent(*leader, leader->exit_signal));
     for (PidNamespace* ns : namespaces)
         finish_zap_if_done(*ns);
 }
@@ -336,8 +334,7 @@ void Kernel::finish_zap_if_done(PidNamespace& ns)
     Task* init = ns.child_reaper;
     if (ns.adding || !init || !reaps_at_once(*init) || init->reaps_children || ns.nr_tasks > 1)
         return;
-    init->state = TaskState::Runnable;
-    init->blocked_on = BlockReason::None;
+    set_state(*init, TaskState::Runnable);
     exit_notify(*init, true);
 }
 

@@ -184,7 +184,7 @@ private:
     void exit_mm(Task& task);
     void mm_release(Task& task);
     void abandon_vfork(Task& parent);
-    void notify_parent_of_exit(Task& leader);
+    ExitFate exit_fate(Task const& task) const;
     void finish_zombie(Task& leader, bool autoreap);
     void wake_up_parent(Task& parent);
     ReparentReason reparent_reason(Task const& father, Task const& reaper) const;
@@ -217,7 +217,7 @@ private:
     WaitResult wait_task_zombie(Task& waiter, Task& child, ReapKind kind);
 
     // signal.c
-    enum class Discard : std::uint8_t { Ignored, Exiting, Unkillable };
+    enum class Discard : std::uint8_t { Ignored, Exiting, Unkillable, DefaultIgnored };
     ErrorOr<void> check_kill_permission(Task const& sender, Task const& target, int sig) const;
     ErrorOr<void> group_send_sig_info(Task* sender, int sig, Task& target, SignalReason why, pid_t cause = 0);
     std::optional<Discard> prepare_signal(Task& leader, int sig, Task const* sender);

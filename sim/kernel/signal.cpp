@@ -141,8 +141,12 @@ std::optional<Kernel::Discard> Kernel::prepare_signal(Task& leader, int sig, Tas
             do_signal_continue(leader);
     }
     if (sig_ignored(leader, sig, sender)) {
+        DefaultAction const d = default_action(sig);
+        bool const ignored_anyway = d == DefaultAction::Ignore || d == DefaultAction::Continue;
         bool const unkillable = s.unkillable && leader.sighand->action(sig).handler == kSigDfl;
-        return unkillable ? Discard::Unkillable : Discard::Ignored;
+        if (unkillable && !ignored_anyway)
+            return Discard::Unkillable;
+        return leader.sighand->action(sig).handler == kSigIgn ? Discard::Ignored : Discard::DefaultIgnored;
     }
     return std::nullopt;
 }

@@ -143,7 +143,10 @@ std::string explain(Event const& e)
     case EventKind::SignalSent: return format("{} is pending for pid {}: {}", signal_name(sig), e.pid, reason_text(SignalReason(e.aux), e.other));
     case EventKind::SignalDiscarded: {
         int const why = int(e.value >> 8);
-        char const* text = why == 1 ? "the process is exiting" : why == 2 ? "an init ignores signals it has no handler for" : "its disposition is to ignore it";
+        char const* text = why == 1 ? "the process is exiting"
+            : why == 2 ? "an init ignores signals it has no handler for"
+            : why == 3 ? "its default action is to ignore it (a sleeping wait() still wakes)"
+            : "the process set it to SIG_IGN";
         if (SignalReason(e.aux) == SignalReason::OrphanedPgrp && why == 0)
             text = "a terminal stop signal is discarded in an orphaned process group";
         return format("{} for pid {} was discarded: {}", signal_name(sig), e.pid, text);

@@ -1,0 +1,108 @@
+// A model kernel with a student's process in it, and steps that check every invariant.
+//
+// Kernel tests drive the kernel the way the interpreter will: one system call per step, then
+// check_invariants(). Each helper REQUIREs the call to succeed; tests that expect an error call
+// the kernel directly and then lab.check().
+#pragma once
+
+#include "kernel/kernel.h"
+
+#include <doctest/doctest.h>
+#include <string>
+
+namespace forklab::test {
+
+inline std::string join(std::vector<std::string> const& lines)
+{
+    std::string all;
+    for (auto const& l : lines)
+        all += l + "\n";
+    return all;
+}
+
+inline std::string errno_name(Error const& e) { return std::string(e.name()); }
+
+class Lab {
+public:
+    static constexpr uid_t kStudent = 1000;
+
+    explicit Lab(KernelConfig config = {}) : k(config)
+    {
+        // As a scenario runs: init (root) forks a process that becomes the student's.
+        auto pid = k.fork(1);
+        REQUIRE(pid);
+        REQUIRE(k.setuid(*pid, kStudent));
+        main = *pid;
+        check();
+    }
+
+    // check_invariants() after every step.
+    void check() const
+    {
+        auto problems = k.check_invariants();
+        INFO(join(problems));
+        REQUIRE(problems.empty());
+    }
+
+    Task const& task(pid_t pid) const
+    {
+        Task const* t = k.find_task(pid);
+        REQUIRE_MESSAGE(t != nullptr, "no task with pid " << pid);
+        return *t;
+    }
+    bool exists(pid_t pid) const { return k.find_task(pid) != nullptr; }
+
+    pid_t fork(pid_t parent)
+    {
+        auto r = k.fork(parent);
+        REQUIRE_MESSAGE(r, "fork failed: " << errno_name(r.error()));
+        check();
+        return *r;
+    }
+    void exit(pid_t pid, int code = 0)
+    {
+        auto r = k.exit_group(pid, code);
+        REQUIRE_MESSAGE(r, "exit failed: " << errno_name(r.error()));
+        check();
+    }
+    void kill(pid_t from, pid_t to, int sig)
+    {
+        auto r = k.kill(from, to, sig);
+        REQUIRE_MESSAGE(r, "kill failed: " << errno_name(r.error()));
+        check();
+    }
+    // Let the task reach user mode: deliver what is pending (default actions happen here).
+    std::optional<SignalDelivery> run(pid_t pid)
+    {
+        auto r = k.do_signal(pid);
+        REQUIRE(r);
+        check();
+        return *r;
+    }
+    WaitResult wait(pid_t waiter, pid_t pid = -1, int options = 0)
+    {
+        auto r = k.wait4(waiter, pid, options);
+        REQUIRE_MESSAGE(r, "wait4 failed: " << errno_name(r.error()));
+        check();
+        return *r;
+    }
+    // waitpid() that must report a child now.
+    WaitResult reap(pid_t waiter, pid_t pid = -1, int options = 0)
+    {
+        WaitResult w = wait(waiter, pid, options);
+        REQUIRE(w.kind == WaitResult::Kind::Reported);
+        return w;
+    }
+    int count_events(EventKind kind) const
+    {
+        int n = 0;
+        for (Event const& e : k.events().all())
+            n += e.kind == kind;
+        return n;
+    }
+
+    Kernel k;
+    pid_t main = 0;  // The student's first process, uid 1000, child of init.
+};
+
+}  // namespace forklab::test
