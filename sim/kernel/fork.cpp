@@ -240,19 +240,21 @@ void Kernel::copy_mm(std::uint64_t flags, Task& child)
 // whose init has exited accepts no new process: ENOMEM, as fork(2) documents.
 ErrorOr<RefPtr<Pid>> Kernel::alloc_pid(PidNamespace& ns)
 {
-    std::vector<PidNamespace*> chain;
-    for (PidNamespace* n = &ns; n; n = n->parent())
-        chain.insert(chain.begin(), n);
     auto pid = make_ref<Pid>(ns.level());
-    for (PidNamespace* n : chain) {
-        auto nr = n->alloc_nr(pid.get());
-        if (!nr)
-            return std::unexpected(nr.error());  // Dropping `pid` frees the numbers taken.
-        pid->add_number(UPid{*nr, n});
-    }
+    TRY(alloc_pid_numbers(ns, *pid));
     if (!ns.adding)
-        return error(ENOMEM);
+        return error(ENOMEM);  // Dropping `pid` frees the numbers taken.
     return pid;
+}
+
+// Numbers are stored root first: numbers()[level] is the pid in that level's namespace.
+ErrorOr<void> Kernel::alloc_pid_numbers(PidNamespace& ns, Pid& pid)
+{
+    if (ns.parent())
+        TRY(alloc_pid_numbers(*ns.parent(), pid));
+    pid_t const nr = TRY(ns.alloc_nr(&pid));
+    pid.add_number(UPid{nr, &ns});
+    return {};
 }
 
 // The point of no return: link the child into the tree, its process group and session, the

@@ -175,6 +175,7 @@ private:
     void copy_mm(std::uint64_t flags, Task& child);
     ErrorOr<PidNamespace*> copy_namespaces(Task const& parent, std::uint64_t flags);
     ErrorOr<RefPtr<Pid>> alloc_pid(PidNamespace& ns);
+    ErrorOr<void> alloc_pid_numbers(PidNamespace& ns, Pid& pid);
     void attach_new_task(Task& parent, Task& child, CloneArgs const& args);
     void fork_failed(Task& parent, int err, ForkFailure why);
 
