@@ -56,6 +56,12 @@ void Kernel::do_exit(Task& task, int code)
         abandon_vfork(task);
     task.exit_code = code;
     bool const group_dead = --task.signal->live == 0;
+    if (group_dead && !task.signal->group_exit) {
+        // Linux: synchronize_group_exit(). The last thread to go decides the process's status,
+        // and from now on the process takes no more signals.
+        task.signal->group_exit = true;
+        task.signal->group_exit_code = code;
+    }
     if (group_dead) {
         // The real-time timer (alarm) and POSIX timers belong to the process and die with it.
         task.signal->itimers[ITIMER_REAL] = {};
@@ -151,7 +157,7 @@ bool Kernel::do_notify_parent(Task& task, int sig)
     }
     if (valid_signal(sig))
         (void)group_send_sig_info(nullptr, sig, parent, SignalReason::ChildExited, task.pid);
-    wake_up_parent(parent);
+    wake_up_parent(parent, task);
     return autoreap;
 }
 
@@ -167,12 +173,18 @@ void Kernel::finish_zombie(Task& leader, bool autoreap)
     }
 }
 
-// Linux: __wake_up_parent(). Every thread of the parent sleeping in wait() re-checks.
-void Kernel::wake_up_parent(Task& parent)
+// Linux: __wake_up_parent() and child_wait_callback(). A thread of the parent sleeping in
+// wait() wakes only if the wait it sleeps in selects this child.
+void Kernel::wake_up_parent(Task& parent, Task const& child)
 {
-    for (Task& t : parent.signal->thread_head)
-        if (t.state == TaskState::Blocked && t.blocked_on == BlockReason::Wait)
+    for (Task& t : parent.signal->thread_head) {
+        if (t.state != TaskState::Blocked || t.blocked_on != BlockReason::Wait)
+            continue;
+        if ((t.wait_options & __WNOTHREAD) && child.real_parent != &t)
+            continue;
+        if (eligible_child(wait_query(t, t.wait_pid, t.wait_options), child))
             wake_up(t);
+    }
 }
 
 // init (pid 1 of the model) reaps every zombie it is handed, as a real init does in its
@@ -279,8 +291,10 @@ void Kernel::release_task(Task& task)
         namespaces.push_back(upid.ns);
     unhash_process(task);
     delete &task;
-    if (leader != &task && leader->is_zombie() && thread_group_empty(*leader))
+    if (leader != &task && leader->is_zombie() && thread_group_empty(*leader)) {
+        leader->exit_code = leader->signal->group_exit_code;  // The last thread's status.
         finish_zombie(*leader, do_notify_parent(*leader, leader->exit_signal));
+    }
     for (PidNamespace* ns : namespaces)
         finish_zap_if_done(*ns);
 }
@@ -288,6 +302,11 @@ void Kernel::release_task(Task& task)
 void Kernel::unhash_process(Task& task)
 {
     task.thread_pid->task = nullptr;
+    PidNamespace* ns = task.pid_ns();
+    if (ns->child_reaper == &task)
+        ns->child_reaper = nullptr;  // The namespace is dead: nothing can be added to it.
+    if (!task.is_thread_group_leader())
+        task.signal->dead_threads_usage += task.rusage;  // Linux: __exit_signal().
     if (task.is_thread_group_leader()) {
         if (task.real_parent)
             task.real_parent->children.erase(ChildList::s_iterator_to(task));
@@ -361,7 +380,9 @@ void Kernel::kill_orphaned_pgrp(Task& task, Task* parent)
 bool Kernel::will_become_orphaned_pgrp(Pid const& pgrp, Task const* ignored) const
 {
     for (Task const& p : pgrp.pgrp_members) {
-        if (&p == ignored || (p.is_zombie() && thread_group_empty(p)) || p.real_parent == m_init)
+        // init's parent (Linux's idle task, here none) and init itself tie no group to a session.
+        if (&p == ignored || (p.is_zombie() && thread_group_empty(p)) || !p.real_parent ||
+            p.real_parent == m_init)
             continue;
         if (p.real_parent->signal->pgrp.get() != &pgrp &&
             p.real_parent->signal->session == p.signal->session)

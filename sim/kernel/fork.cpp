@@ -52,6 +52,9 @@ ErrorOr<std::unique_ptr<Task>> Kernel::copy_process(Task& parent, CloneArgs cons
 {
     std::uint64_t const flags = args.flags;
     TRY(check_clone_flags(parent, args));
+    // Declared before the child: on failure the child (and its struct pid, which holds numbers
+    // in the namespace) must go first.
+    std::unique_ptr<PidNamespace> new_ns;
     auto child = dup_task_struct(parent);
     TRY(check_fork_limits(parent, args));
     TRY(sched_fork(parent, *child));
@@ -61,7 +64,6 @@ ErrorOr<std::unique_ptr<Task>> Kernel::copy_process(Task& parent, CloneArgs cons
     copy_sighand(flags, *child);
     copy_signal(flags, *child);
     copy_mm(flags, *child);
-    std::unique_ptr<PidNamespace> new_ns;
     if (flags & CLONE_NEWPID) {
         if (parent.cred.euid != 0) {
             fork_failed(parent, EPERM, ForkFailure::NewPidNsPerm);
@@ -70,7 +72,13 @@ ErrorOr<std::unique_ptr<Task>> Kernel::copy_process(Task& parent, CloneArgs cons
         new_ns = std::make_unique<PidNamespace>(parent.pid_ns(), m_config.pid_max);
     }
     PidNamespace& ns = new_ns ? *new_ns : *parent.pid_ns();
-    child->thread_pid = TRY(alloc_pid(ns));
+    auto pid = alloc_pid(ns);
+    if (!pid) {
+        int const err = pid.error().code();
+        fork_failed(parent, err, err == ENOMEM ? ForkFailure::PidNsDead : ForkFailure::PidMax);
+        return std::unexpected(pid.error());
+    }
+    child->thread_pid = *pid;
     // Linux: cgroup_can_fork(), the last check before the child becomes visible.
     if (Cgroup* full = child->cgroup->try_charge()) {
         ++full->pids_events_max;

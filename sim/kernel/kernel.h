@@ -187,7 +187,7 @@ private:
     void abandon_vfork(Task& parent);
     ExitFate exit_fate(Task const& task) const;
     void finish_zombie(Task& leader, bool autoreap);
-    void wake_up_parent(Task& parent);
+    void wake_up_parent(Task& parent, Task const& child);
     ReparentReason reparent_reason(Task const& father, Task const& reaper) const;
     void exit_notify(Task& task, bool group_dead);
     void forget_original_parent(Task& father);
@@ -213,6 +213,7 @@ private:
         Pid const* pgrp;   // For pid == 0 and pid < -1.
         Pid const* target; // For pid > 0.
     };
+    WaitQuery wait_query(Task const& waiter, pid_t pid, int options) const;
     bool eligible_child(WaitQuery const& q, Task const& child) const;
     std::optional<WaitResult> wait_consider_task(Task& waiter, WaitQuery const& q, Task& child);
     WaitResult wait_task_zombie(Task& waiter, Task& child, ReapKind kind);

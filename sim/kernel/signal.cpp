@@ -6,6 +6,7 @@
 // to run again: the first unblocked pending signal is dequeued and its disposition applied.
 #include "kernel/kernel.h"
 
+#include <algorithm>
 #include <bit>
 #include <climits>
 
@@ -20,8 +21,8 @@ static constexpr int kSigRtMin = 32;  // Signals below it are standard and do no
 ErrorOr<void> Kernel::kill(pid_t caller, pid_t pid, int sig)
 {
     Task* me = TRY(current(caller));
-    if (sig < 0 || sig > kNSig)
-        return error(EINVAL);
+    // The target is looked up before the signal number is checked, as in Linux: kill(nopid, 99)
+    // is ESRCH, kill(pid, 99) is EINVAL.
     if (pid == INT_MIN)
         return error(ESRCH);
     if (pid > 0) {
@@ -103,6 +104,8 @@ ErrorOr<void> Kernel::check_kill_permission(Task const& sender, Task const& targ
 // for signals the kernel itself sends; `cause` names the task the signal is about.
 ErrorOr<void> Kernel::group_send_sig_info(Task* sender, int sig, Task& target, SignalReason why, pid_t cause)
 {
+    if (sig < 0 || sig > kNSig)
+        return error(EINVAL);
     if (sender)
         TRY(check_kill_permission(*sender, target, sig));
     if (sig == 0)
@@ -113,9 +116,12 @@ ErrorOr<void> Kernel::group_send_sig_info(Task* sender, int sig, Task& target, S
         return {};
     }
     SigSet const bit = sigbit(sig);
-    if (sig < kSigRtMin && (leader.signal->shared_pending & bit)) {
-        emit(EventKind::SignalCoalesced, why, leader.pid, cause, sig);
-        return {};
+    if (leader.signal->shared_pending & bit) {
+        if (sig < kSigRtMin) {
+            emit(EventKind::SignalCoalesced, why, leader.pid, cause, sig);
+            return {};
+        }
+        leader.signal->rt_queue.push_back(sig);  // Real-time signals queue, one per kill.
     }
     leader.signal->shared_pending |= bit;
     ++m_counters.signals_sent;
@@ -131,7 +137,9 @@ ErrorOr<void> Kernel::group_send_sig_info(Task* sender, int sig, Task& target, S
 std::optional<Kernel::Discard> Kernel::prepare_signal(Task& leader, int sig, Task const* sender)
 {
     SignalStruct& s = *leader.signal;
-    if (s.group_exit || leader.is_zombie() || (leader.exiting && thread_group_empty(leader)))
+    // A process whose leader has exited lives on in its other threads; only a process that is
+    // dying as a whole takes no more signals.
+    if (s.group_exit)
         return Discard::Exiting;
     if (kStopSignals & sigbit(sig)) {
         flush_pending(leader, sigbit(SIGCONT));
@@ -160,7 +168,8 @@ bool Kernel::sig_ignored(Task const& leader, int sig, Task const* sender) const
         return false;
     std::uint64_t const handler = leader.sighand->action(sig).handler;
     if (leader.signal->unkillable && handler == kSigDfl) {
-        bool const from_ancestor = sender && sender->thread_pid->level() < leader.thread_pid->level();
+        // The kernel's own SIGKILL (a namespace being torn down) is forced, as SEND_SIG_PRIV is.
+        bool const from_ancestor = !sender || sender->thread_pid->level() < leader.thread_pid->level();
         bool const kernel_only = sig == SIGKILL || sig == SIGSTOP;
         if (leader.pid_ns()->level() == 0 || !(from_ancestor && kernel_only))
             return true;
@@ -182,24 +191,33 @@ bool Kernel::is_fatal(Task const& leader, int sig) const
 
 // Linux: complete_signal(). Find a thread that does not block the signal and wake it; a fatal
 // signal wakes every thread, even from a killable sleep such as a vfork parent's.
+// A thread "wants" a signal it does not block, unless it is stopped: only SIGKILL reaches a
+// stopped thread; the rest wait for SIGCONT (Linux: wants_signal()).
 void Kernel::complete_signal(Task& leader, int sig)
 {
     SigSet const bit = sigbit(sig);
     Task* chosen = nullptr;
     for (Task& t : leader.signal->thread_head) {
-        if (!(t.blocked & bit) && !t.exiting) {
+        bool const stopped = t.state == TaskState::Stopped && sig != SIGKILL;
+        if (!(t.blocked & bit) && !t.exiting && !stopped) {
             chosen = &t;
             break;
         }
     }
     if (!chosen)
-        return;  // Every thread blocks it: it stays pending until one unblocks it.
-    if (is_fatal(leader, sig)) {
-        for (Task& t : leader.signal->thread_head)
-            signal_wake_up(t, true, sig == SIGKILL);
-    } else {
-        signal_wake_up(*chosen, false, false);
+        return;  // No thread can take it now: it stays pending.
+    // A fatal signal (SIGKILL, or a terminating one with no handler) dooms the whole process
+    // the moment it is sent: nothing else pending will be handled first, and later signals are
+    // dropped. Core-dumping signals take the slow path, as in Linux, through do_signal().
+    if (sig == SIGKILL || (is_fatal(leader, sig) && default_action(sig) == DefaultAction::Terminate)) {
+        SignalStruct& s = *leader.signal;
+        s.group_exit = true;
+        s.group_exit_code = wait_status_signaled(sig, false);
+        for (Task& t : s.thread_head)
+            signal_wake_up(t, true, true);
+        return;
     }
+    signal_wake_up(*chosen, false, false);
 }
 
 // Linux: signal_wake_up_state(). Interruptible sleeps end for any signal, killable ones (vfork)
@@ -211,8 +229,11 @@ void Kernel::signal_wake_up(Task& task, bool fatal, bool resume)
     if (task.state == TaskState::Blocked) {
         if (task.blocked_on == BlockReason::PidNsZap)
             return;
-        if (task.blocked_on == BlockReason::Vfork && !fatal)
-            return;
+        if (task.blocked_on == BlockReason::Vfork) {
+            if (!fatal)
+                return;
+            abandon_vfork(task);  // Linux: wait_for_vfork_done() killed clears vfork_done.
+        }
         wake_up(task);
     } else if (task.state == TaskState::Stopped && resume) {
         task.state = TaskState::Runnable;
@@ -234,7 +255,12 @@ int Kernel::dequeue_signal(Task& task)
             continue;
         SigSet const pick = (avail & kSynchronous) ? (avail & kSynchronous) : avail;
         int const sig = std::countr_zero(pick) + 1;
-        *set &= ~sigbit(sig);
+        auto& queue = task.signal->rt_queue;
+        auto queued = std::find(queue.begin(), queue.end(), sig);
+        if (set == &task.signal->shared_pending && queued != queue.end())
+            queue.erase(queued);  // Another instance stays pending.
+        else
+            *set &= ~sigbit(sig);
         return sig;
     }
     return 0;
@@ -243,6 +269,7 @@ int Kernel::dequeue_signal(Task& task)
 void Kernel::flush_pending(Task& process, SigSet set)
 {
     process.signal->shared_pending &= ~set;
+    std::erase_if(process.signal->rt_queue, [set](int sig) { return set & sigbit(sig); });
     for (Task& t : process.signal->thread_head)
         t.pending &= ~set;
 }
@@ -255,6 +282,16 @@ ErrorOr<std::optional<SignalDelivery>> Kernel::do_signal(pid_t pid)
         return error(ESRCH);
     if (task->exiting || (task->state != TaskState::Runnable && task->state != TaskState::Running))
         return std::optional<SignalDelivery>{};
+    if (task->signal->group_exit) {
+        // Doomed when the fatal signal was sent (complete_signal): die before anything else.
+        int const status = task->signal->group_exit_code;
+        if (WIFSIGNALED(status)) {
+            ++m_counters.signals_delivered;
+            emit(EventKind::SignalDefault, 0, task->pid, 0, WTERMSIG(status));
+        }
+        do_group_exit(*task, status);
+        return std::optional<SignalDelivery>{};
+    }
     for (;;) {
         int const sig = dequeue_signal(*task);
         if (!sig)
@@ -346,7 +383,7 @@ void Kernel::do_notify_parent_cldstop(Task& leader, SignalReason why)
         return;
     if (!(parent->sighand->action(SIGCHLD).flags & SA_NOCLDSTOP))
         (void)group_send_sig_info(nullptr, SIGCHLD, *parent, why, leader.pid);
-    wake_up_parent(*parent);
+    wake_up_parent(*parent, leader);
 }
 
 // Linux: do_sigaction(). Setting a signal to be ignored discards it if pending (POSIX).

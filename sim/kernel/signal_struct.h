@@ -70,6 +70,7 @@ public:
     int live = 0;            // Threads not yet exiting (Linux: signal->live).
 
     SigSet shared_pending = 0;  // Process-directed signals (kill(2)) waiting for a thread.
+    std::vector<int> rt_queue;  // Further instances of pending real-time signals, in order.
 
     std::array<Rlimit, kRlimits> rlim{};
 
@@ -92,7 +93,8 @@ public:
     std::vector<PosixTimer> posix_timers;
     int next_timer_id = 0;
 
-    Rusage children_usage;  // Of reaped children and their reaped descendants (RUSAGE_CHILDREN).
+    Rusage children_usage;      // Of reaped children and their reaped descendants (RUSAGE_CHILDREN).
+    Rusage dead_threads_usage;  // Of this process's threads already released.
 };
 
 }  // namespace forklab

@@ -56,8 +56,8 @@ ErrorOr<void> Kernel::setpgid(pid_t caller, pid_t pid, pid_t pgid)
         pgid = pid;
     if (pgid < 0)
         return error(EINVAL);
-    Task* p = find_task_by_vpid(*me, pid);
-    if (!p || p->is_zombie())
+    Task* p = find_task_by_vpid(*me, pid);  // A zombie not yet reaped may still be moved.
+    if (!p)
         return error(ESRCH);
     if (!p->is_thread_group_leader())
         return error(EINVAL);
@@ -174,17 +174,21 @@ ErrorOr<long> Kernel::prctl(pid_t caller, int option, unsigned long arg2)
             return 0;
         // Linux: walk_process_tree(propagate_has_child_subreaper). Every descendant learns
         // that an ancestor may adopt its orphans; subtrees that already know are skipped.
+        // Children of every thread count: each thread has its own children list.
         std::vector<Task*> stack;
-        for (Task& c : me->group_leader->children)
-            stack.push_back(&c);
+        auto push_children = [&stack](Task& process) {
+            for (Task& thread : process.signal->thread_head)
+                for (Task& c : thread.children)
+                    stack.push_back(&c);
+        };
+        push_children(*me);
         while (!stack.empty()) {
             Task* t = stack.back();
             stack.pop_back();
             if (t->signal->has_child_subreaper || t == t->pid_ns()->child_reaper)
                 continue;
             t->signal->has_child_subreaper = true;
-            for (Task& c : t->children)
-                stack.push_back(&c);
+            push_children(*t);
         }
         return 0;
     }

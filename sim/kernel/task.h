@@ -74,6 +74,8 @@ struct Task : links::SiblingHook, links::TasksHook, links::ThreadHook, links::Pg
     int exit_code = 0;             // Raw wait status once exited.
     int exit_signal = SIGCHLD;     // Sent to the parent on exit; -1 for threads.
     Task* vfork_parent = nullptr;  // Linux: vfork_done. Sleeping until we exec or exit.
+    pid_t wait_pid = 0;            // While asleep in wait4(): its pid argument and options,
+    int wait_options = 0;          // so that only a child it selects wakes it.
 
     Credentials cred;
 

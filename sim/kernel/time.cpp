@@ -21,8 +21,8 @@ ErrorOr<unsigned> Kernel::alarm(pid_t caller, unsigned seconds)
     std::uint64_t const left = real.expires_ns > m_now_ns ? real.expires_ns - m_now_ns : 0;
     real = seconds ? Itimer{m_now_ns + seconds * kNsPerSec, 0} : Itimer{};
     std::uint64_t secs = left / kNsPerSec;
-    std::uint64_t const usecs = (left % kNsPerSec) / 1000;
-    if ((secs == 0 && usecs) || usecs >= 500000)
+    std::uint64_t const nsecs = left % kNsPerSec;
+    if ((secs == 0 && nsecs) || nsecs >= kNsPerSec / 2)
         ++secs;
     return unsigned(secs);
 }

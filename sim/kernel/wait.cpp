@@ -18,13 +18,7 @@ ErrorOr<WaitResult> Kernel::wait4(pid_t caller, pid_t pid, int options)
         return error(EINVAL);
     if (pid == INT_MIN)
         return error(ESRCH);  // -INT_MIN cannot be negated (Linux: kernel_wait4()).
-    WaitQuery q{pid, options, nullptr, nullptr};
-    if (pid > 0)
-        q.target = find_vpid(*waiter, pid);
-    else if (pid == 0)
-        q.pgrp = waiter->signal->pgrp.get();
-    else if (pid < -1)
-        q.pgrp = find_vpid(*waiter, -pid);
+    WaitQuery const q = wait_query(*waiter, pid, options);
 
     bool any_eligible = false;
     for (Task& thread : waiter->signal->thread_head) {
@@ -44,8 +38,22 @@ ErrorOr<WaitResult> Kernel::wait4(pid_t caller, pid_t pid, int options)
         return WaitResult{WaitResult::Kind::NothingYet, 0, 0};
     if (signal_pending(*waiter))
         return WaitResult{WaitResult::Kind::Interrupted, 0, 0};
+    waiter->wait_pid = pid;  // Remembered, so that only a child it selects wakes it.
+    waiter->wait_options = options;
     set_state(*waiter, TaskState::Blocked, BlockReason::Wait);
     return WaitResult{WaitResult::Kind::Sleeping, 0, 0};
+}
+
+Kernel::WaitQuery Kernel::wait_query(Task const& waiter, pid_t pid, int options) const
+{
+    WaitQuery q{pid, options, nullptr, nullptr};
+    if (pid > 0)
+        q.target = find_vpid(waiter, pid);
+    else if (pid == 0)
+        q.pgrp = waiter.signal->pgrp.get();
+    else if (pid < -1)
+        q.pgrp = find_vpid(waiter, -pid);
+    return q;
 }
 
 bool Kernel::eligible_child(WaitQuery const& q, Task const& child) const
@@ -89,6 +97,7 @@ WaitResult Kernel::wait_task_zombie(Task& waiter, Task& child, ReapKind kind)
     int const status = child.exit_code;
     pid_t const nr = pid_in_ns_of(child, waiter);
     waiter.signal->children_usage += child.rusage;
+    waiter.signal->children_usage += child.signal->dead_threads_usage;
     waiter.signal->children_usage += child.signal->children_usage;
     ++m_counters.reaps;
     emit(EventKind::Reap, kind, waiter.pid, child.pid, status);
