@@ -115,6 +115,7 @@ std::string failure_name(ForkFailure why)
     case ForkFailure::PidNsDead: return "PidNsDead";
     case ForkFailure::Deadline: return "Deadline";
     case ForkFailure::NewPidNsPerm: return "NewPidNsPerm";
+    case ForkFailure::SignalPending: return "SignalPending";
     }
     return "?";
 }

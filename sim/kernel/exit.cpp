@@ -11,7 +11,7 @@ namespace forklab {
 ErrorOr<void> Kernel::exit_group(pid_t caller, int code)
 {
     Task* task = TRY(current(caller));
-    if (task->reaps_children)
+    if (task->group_leader->reaps_children)
         return error(EPERM);  // Linux panics: "Attempted to kill init!". The model refuses.
     do_group_exit(*task, wait_status_exited(code));
     return {};
@@ -73,7 +73,9 @@ void Kernel::do_exit(Task& task, int code)
     task.fs.reset();            // Linux: exit_fs().
     ++m_counters.exits;
     PidNamespace* ns = task.pid_ns();
-    if (group_dead && ns->level() > 0 && ns->child_reaper == task.group_leader) {
+    if (ns->child_reaper == &task && !group_dead)
+        ns->child_reaper = find_alive_thread(task);  // Linux: find_child_reaper().
+    if (group_dead && ns->level() > 0 && ns->child_reaper == &task) {
         zap_pid_ns_processes(task);
         return;
     }
@@ -103,8 +105,10 @@ void Kernel::mm_release(Task& task)
     if (!parent)
         return;
     task.vfork_parent = nullptr;
-    if (parent->state == TaskState::Blocked && parent->blocked_on == BlockReason::Vfork)
-        wake_up(*parent);
+    if (parent->state != TaskState::Blocked || parent->blocked_on != BlockReason::Vfork)
+        return;
+    // A process stopped meanwhile: the thread that waited joins the stop instead of running.
+    set_state(*parent, parent->signal->stopped ? TaskState::Stopped : TaskState::Runnable);
 }
 
 // Linux: exit_notify(). The exit is announced first, so that the log reads in the order a
@@ -191,7 +195,7 @@ void Kernel::wake_up_parent(Task& parent, Task const& child)
 // SIGCHLD loop; so does the init of a pid namespace while it is killing the namespace.
 bool Kernel::reaps_at_once(Task const& parent) const
 {
-    return parent.reaps_children ||
+    return parent.group_leader->reaps_children ||
         (parent.exiting && parent.state == TaskState::Blocked && parent.blocked_on == BlockReason::PidNsZap);
 }
 
@@ -351,7 +355,11 @@ void Kernel::zap_pid_ns_processes(Task& init)
 void Kernel::finish_zap_if_done(PidNamespace& ns)
 {
     Task* init = ns.child_reaper;
-    if (ns.adding || !init || !reaps_at_once(*init) || init->reaps_children || ns.nr_tasks > 1)
+    if (ns.adding || !init || !reaps_at_once(*init) || init->reaps_children)
+        return;
+    // Linux: init_pids. A thread other than the leader waits for its own zombie leader too.
+    int const init_pids = init->is_thread_group_leader() ? 1 : 2;
+    if (ns.nr_tasks > init_pids)
         return;
     set_state(*init, TaskState::Runnable);
     exit_notify(*init, true);

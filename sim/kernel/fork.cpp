@@ -79,11 +79,18 @@ ErrorOr<std::unique_ptr<Task>> Kernel::copy_process(Task& parent, CloneArgs cons
         return std::unexpected(pid.error());
     }
     child->thread_pid = *pid;
-    // Linux: cgroup_can_fork(), the last check before the child becomes visible.
+    // Linux: cgroup_can_fork(), the last limit before the child becomes visible.
     if (Cgroup* full = child->cgroup->try_charge()) {
         ++full->pids_events_max;
         fork_failed(parent, EAGAIN, ForkFailure::PidsCgroup);
         return error(EAGAIN);
+    }
+    // Linux: a signal that arrived during fork would reach the parent but not the child; fork
+    // backs out with ERESTARTNOINTR and is restarted once the signal has been handled.
+    if (signal_pending(parent) || parent.signal->group_exit) {
+        child->cgroup->uncharge();
+        fork_failed(parent, kErestartNoIntr, ForkFailure::SignalPending);
+        return error(kErestartNoIntr);
     }
     if (new_ns)
         m_namespaces.push_back(std::move(new_ns));

@@ -352,7 +352,9 @@ void Kernel::do_signal_stop(Task& task, int sig)
     s.stop_report = sig;
     s.continue_report = false;
     for (Task& t : s.thread_head) {
-        if (!t.exiting) {
+        // A thread asleep in vfork joins the stop when its child lets it go (mm_release).
+        bool const in_vfork = t.state == TaskState::Blocked && t.blocked_on == BlockReason::Vfork;
+        if (!t.exiting && !in_vfork) {
             t.state = TaskState::Stopped;
             t.blocked_on = BlockReason::None;
         }

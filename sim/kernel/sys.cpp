@@ -162,7 +162,7 @@ ErrorOr<long> Kernel::prctl(pid_t caller, int option, unsigned long arg2)
     Task* me = TRY(current(caller));
     switch (option) {
     case PR_SET_PDEATHSIG:
-        if (arg2 != 0 && !valid_signal(int(arg2)))
+        if (arg2 > unsigned(kNSig))
             return error(EINVAL);
         me->pdeath_signal = int(arg2);
         return 0;

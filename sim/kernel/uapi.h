@@ -60,6 +60,10 @@ struct Rlimit {
 // Linux: include/linux/pid.h RESERVED_PIDS. Once the pid cursor passes it, allocation wraps
 // around to 300 instead of 1, so that daemons started at boot keep the low pids.
 inline constexpr int kReservedPids = 300;
+
+// Linux's internal "restart this system call" code (include/linux/errno.h). A user never sees
+// it: the caller delivers the pending signal, then makes the same call again.
+inline constexpr int kErestartNoIntr = 513;
 inline constexpr int kPidMaxLimit = 4 * 1024 * 1024;  // PID_MAX_LIMIT on 64-bit.
 
 }  // namespace forklab

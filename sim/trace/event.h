@@ -44,6 +44,7 @@ enum class ForkKind : std::uint8_t { Fork, Vfork, Clone, Thread };
 // Why a fork failed: which of Linux's checks in copy_process() said no.
 enum class ForkFailure : std::uint8_t {
     BadFlags, Nproc, ThreadsMax, PidMax, PidsCgroup, PidNsDead, Deadline, NewPidNsPerm,
+    SignalPending,
 };
 
 enum class ExitFate : std::uint8_t { Zombie, Autoreaped, ReapedByInit, ThreadReleased, Delayed };

@@ -55,6 +55,7 @@ std::string fork_failed_text(Event const& e)
         case ForkFailure::PidNsDead: return "the init of its pid namespace has exited";
         case ForkFailure::Deadline: return "it runs under SCHED_DEADLINE without reset-on-fork";
         case ForkFailure::NewPidNsPerm: return "only root may create a pid namespace";
+        case ForkFailure::SignalPending: return "a signal is pending; fork is restarted after it is handled";
         }
         return "?";
     }();
