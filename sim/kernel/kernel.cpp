@@ -58,7 +58,7 @@ void Kernel::create_init()
     init->set_name("init");
     init->reaps_children = true;
     init->signal = make_ref<SignalStruct>();
-    init->signal->rlim = m_config.init_rlimits;
+    init->signal->rlim = Rlimits(m_config.init_rlimits);
     init->signal->pgrp = init->signal->session = init->thread_pid;
     init->signal->leader = true;
     init->signal->unkillable = true;

@@ -48,6 +48,13 @@ void SighandStruct::reset_caught_to_default()
         entry.second = SigAction{kSigIgn, 0, 0};
 }
 
+void Rlimits::set(int resource, Rlimit limit)
+{
+    if (m_table->use_count() > 1)
+        m_table = make_ref<Table>(m_table->values);
+    m_table->values[resource] = limit;
+}
+
 Rusage& Rusage::operator+=(Rusage const& o)
 {
     utime_ns += o.utime_ns;

@@ -42,6 +42,27 @@ private:
     std::vector<std::pair<int, SigAction>> m_entries;
 };
 
+// A process's resource limits. Linux keeps the 16 pairs in signal_struct and copies them on
+// fork; they almost never change, so here copies share one table until a process calls
+// setrlimit, and a forked process costs one pointer instead of 256 bytes.
+class Rlimits {
+public:
+    Rlimits() : Rlimits(std::array<Rlimit, kRlimits>{}) {}
+    explicit Rlimits(std::array<Rlimit, kRlimits> const& values) : m_table(make_ref<Table>(values)) {}
+
+    Rlimit const& operator[](int resource) const { return m_table->values[resource]; }
+    void set(int resource, Rlimit limit);
+    bool operator==(Rlimits const& o) const { return m_table->values == o.m_table->values; }
+    bool shares_storage_with(Rlimits const& o) const { return m_table == o.m_table; }
+
+private:
+    struct Table : RefCounted<Table> {
+        explicit Table(std::array<Rlimit, kRlimits> const& v) : values(v) {}
+        std::array<Rlimit, kRlimits> values;
+    };
+    RefPtr<Table> m_table;
+};
+
 struct Rusage {
     std::uint64_t utime_ns = 0, stime_ns = 0;
     std::uint64_t minflt = 0, majflt = 0;
@@ -72,7 +93,7 @@ public:
     SigSet shared_pending = 0;  // Process-directed signals (kill(2)) waiting for a thread.
     std::vector<int> rt_queue;  // Further instances of pending real-time signals, in order.
 
-    std::array<Rlimit, kRlimits> rlim{};
+    Rlimits rlim;
 
     RefPtr<Pid> pgrp;     // Process group (Linux: signal->pids[PIDTYPE_PGID]).
     RefPtr<Pid> session;  // Session (Linux: signal->pids[PIDTYPE_SID]).

@@ -142,8 +142,7 @@ ErrorOr<Rlimit> Kernel::prlimit(pid_t caller, pid_t pid, int resource, std::opti
     Credentials const& b = t->cred;
     if (t->tgid != me->tgid && a.euid != 0 && !(a.uid == b.uid && a.uid == b.euid && a.uid == b.suid))
         return error(EPERM);
-    Rlimit& slot = t->signal->rlim[resource];
-    Rlimit const old = slot;
+    Rlimit const old = t->signal->rlim[resource];
     if (limit) {
         if (limit->cur > limit->max)
             return error(EINVAL);
@@ -151,7 +150,7 @@ ErrorOr<Rlimit> Kernel::prlimit(pid_t caller, pid_t pid, int resource, std::opti
             return error(EPERM);
         if (resource == RLIMIT_NOFILE && limit->max > 1048576)  // fs.nr_open
             return error(EPERM);
-        slot = *limit;
+        t->signal->rlim.set(resource, *limit);
         emit(EventKind::SetRlimit, std::uint8_t(resource), t->pid, me->pid, std::int64_t(limit->cur));
     }
     return old;
