@@ -1413,18 +1413,9 @@ TEST_CASE("fork, vfork and clone by a pid that names no task fail with ESRCH")
     std::size_t const events = lab.k.events().size();
     for (pid_t who : {0, -1, 9999}) {
         CAPTURE(who);
-        auto f = lab.k.fork(who);
-        lab.check();
-        REQUIRE_FALSE(f);
-        CHECK(f.error().code() == ESRCH);
-        auto v = lab.k.vfork(who);
-        lab.check();
-        REQUIRE_FALSE(v);
-        CHECK(v.error().code() == ESRCH);
-        auto c = lab.k.clone(who, CloneArgs{});
-        lab.check();
-        REQUIRE_FALSE(c);
-        CHECK(c.error().code() == ESRCH);
+        lab.fails(lab.k.fork(who), ESRCH);
+        lab.fails(lab.k.vfork(who), ESRCH);
+        lab.fails(lab.k.clone(who, CloneArgs{}), ESRCH);
     }
     CHECK(lab.k.nr_tasks() == 2);
     CHECK(lab.k.events().size() == events);  // Nobody called: nothing happened.
@@ -1439,18 +1430,9 @@ TEST_CASE("fork, vfork and clone by a zombie or a reaped process fail with ESRCH
     auto check_esrch = [&](pid_t who) {
         CAPTURE(who);
         std::size_t const tasks = lab.k.nr_tasks();
-        auto f = lab.k.fork(who);
-        lab.check();
-        REQUIRE_FALSE(f);
-        CHECK(f.error().code() == ESRCH);
-        auto v = lab.k.vfork(who);
-        lab.check();
-        REQUIRE_FALSE(v);
-        CHECK(v.error().code() == ESRCH);
-        auto c = lab.k.clone(who, CloneArgs{kThreadFlags, 0});
-        lab.check();
-        REQUIRE_FALSE(c);
-        CHECK(c.error().code() == ESRCH);
+        lab.fails(lab.k.fork(who), ESRCH);
+        lab.fails(lab.k.vfork(who), ESRCH);
+        lab.fails(lab.k.clone(who, CloneArgs{kThreadFlags, 0}), ESRCH);
         CHECK(lab.k.nr_tasks() == tasks);
     };
     check_esrch(z);

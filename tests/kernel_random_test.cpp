@@ -1851,11 +1851,7 @@ TEST_CASE("the end of a pid namespace kills the init of a nested one")
     auto inner_local = k.clone(*outer, CloneArgs{CLONE_NEWPID, SIGCHLD});
     REQUIRE(inner_local);
     // clone() returned the pid as the outer namespace sees it; the root pid is in the event.
-    std::optional<pid_t> inner;
-    for (Event const& e : k.events().all())
-        if (e.kind == EventKind::Fork && e.pid == *outer)
-            inner = e.other;
-    REQUIRE(inner);
+    std::optional<pid_t> const inner = lab.last_child_of(*outer);
     lab.check();
     lab.exit(*outer, 0);
     REQUIRE(lab.task(*outer).blocked_on == BlockReason::PidNsZap);
@@ -1879,11 +1875,7 @@ TEST_CASE("a pid namespace whose init exits from a thread other than the leader 
     REQUIRE(ni);
     auto t = k.clone(*ni, CloneArgs{kThreadFlags, 0});
     REQUIRE(t);
-    pid_t thread = 0;  // The root pid of the thread (clone returned its pid in the namespace).
-    for (Event const& e : k.events().all())
-        if (e.kind == EventKind::Fork && e.pid == *ni && ForkKind(e.aux) == ForkKind::Thread)
-            thread = e.other;
-    REQUIRE(thread != 0);
+    pid_t const thread = lab.last_child_of(*ni);  // clone() returned its pid in the namespace.
     lab.check();
     REQUIRE(k.exit_group(thread, 6));
     lab.check();

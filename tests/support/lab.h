@@ -93,6 +93,27 @@ public:
         REQUIRE(w.kind == WaitResult::Kind::Reported);
         return w;
     }
+    // A call that must fail with exactly `code`; the invariants must hold afterwards too.
+    template<typename T>
+    void fails(ErrorOr<T> const& result, int code) const
+    {
+        check();
+        REQUIRE_FALSE(result);
+        CHECK_MESSAGE(result.error().code() == code,
+            "expected " << errno_name(Error::from_errno(code)) << ", got " << errno_name(result.error()));
+    }
+
+    // The root-namespace pid of `parent`'s most recent child. fork() returns the pid as the
+    // parent's namespace sees it, which differs for a process inside a pid namespace.
+    pid_t last_child_of(pid_t parent) const
+    {
+        for (auto it = k.events().all().rbegin(); it != k.events().all().rend(); ++it)
+            if (it->kind == EventKind::Fork && it->pid == parent)
+                return it->other;
+        FAIL("pid " << parent << " has forked nothing");
+        return 0;
+    }
+
     int count_events(EventKind kind) const
     {
         int n = 0;
