@@ -116,6 +116,7 @@ std::string failure_name(ForkFailure why)
     case ForkFailure::Deadline: return "Deadline";
     case ForkFailure::NewPidNsPerm: return "NewPidNsPerm";
     case ForkFailure::SignalPending: return "SignalPending";
+    case ForkFailure::NoMemory: return "NoMemory";
     }
     return "?";
 }
@@ -799,8 +800,11 @@ TEST_CASE("the child has a new pid of its own and its parent's pid as its parent
     CHECK(ch.state == TaskState::Runnable);
     CHECK(lab.task(lab.main).state == TaskState::Runnable);  // fork does not make the parent wait.
     CHECK(lab.k.counters().forks == 2);  // The fixture's fork and this one.
-    REQUIRE(lab.k.events().size() == before + 1);
-    Event const e = last_event(lab.k);
+    // Two events: the fork, and what copying the address space cost (mm-copy).
+    REQUIRE(lab.k.events().size() == before + 2);
+    CHECK(last_event(lab.k).kind == EventKind::MmDup);
+    CHECK(last_event(lab.k).other == c);
+    Event const e = lab.k.events()[before];
     CHECK(e.kind == EventKind::Fork);
     CHECK(int(e.aux) == int(ForkKind::Fork));
     CHECK(e.pid == lab.main);
@@ -894,20 +898,20 @@ TEST_CASE("the child has no semaphore adjustments of its own unless CLONE_SYSVSE
 TEST_CASE("the child does not inherit memory locks: mlockall(MCL_FUTURE) is off in its copy")
 {
     Lab lab;
-    lab.k.find_task_mut(lab.main)->mm->lock_future = true;
+    REQUIRE(lab.k.mlockall(lab.main, MCL_FUTURE));
     lab.check();
     SUBCASE("fork copies the address space without the lock")
     {
         pid_t const c = lab.fork(lab.main);
-        CHECK_FALSE(lab.task(c).mm->lock_future);
-        CHECK(lab.task(lab.main).mm->lock_future);
+        CHECK_FALSE(lab.task(c).mm->lock_future());
+        CHECK(lab.task(lab.main).mm->lock_future());
     }
     SUBCASE("vfork shares the very same, still locked, address space")
     {
         pid_t const c = lab.k.vfork(lab.main).value();
         lab.check();
         CHECK(lab.task(c).mm == lab.task(lab.main).mm);
-        CHECK(lab.task(c).mm->lock_future);
+        CHECK(lab.task(c).mm->lock_future());
         lab.exit(c);
     }
 }

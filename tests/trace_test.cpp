@@ -24,7 +24,7 @@ namespace {
 constexpr std::uint64_t kThreadFlags =
     CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM;
 constexpr std::uint64_t kHandler = 0x401000;
-constexpr int kEventKinds = int(EventKind::PidNsZap) + 1;  // The last enumerator.
+constexpr int kEventKinds = int(EventKind::OomKill) + 1;  // The last enumerator.
 
 // Does `text` contain the number n as a whole word (not as part of a longer number)?
 bool names_number(std::string const& text, long long n)
@@ -55,6 +55,7 @@ std::vector<long long> pids_involved(Event const& e)
             v.push_back(e.other);
         break;
     case EventKind::Fork:
+    case EventKind::MmDup:
     case EventKind::Reap:
     case EventKind::WaitReported:
         v.push_back(e.other);
@@ -88,8 +89,17 @@ std::vector<long long> pids_involved(Event const& e)
 }
 
 // A scenario that makes the kernel produce every kind of event, one step per system call.
+constexpr std::size_t kSmallMemory = 256;  // Frames: small enough to run out of.
+
+KernelConfig small_memory()
+{
+    KernelConfig config;
+    config.physical_frames = kSmallMemory;
+    return config;
+}
+
 struct Everything {
-    Lab lab;
+    Lab lab{small_memory()};
     Kernel& k = lab.k;
     std::uint64_t step = 0;
     std::map<std::string, pid_t> pids;  // Who is who, for the assertions.
@@ -284,6 +294,47 @@ struct Everything {
         lab.check();
         next();
         lab.reap(r, ni);
+        lab.check();
+
+        memory_story();
+    }
+
+    // Memory: a program image, a zero-page read, a fresh frame, fork's page-table copy, a
+    // copy-on-write copy and a reuse, a segmentation fault, and memory running out.
+    void memory_story()
+    {
+        next();
+        pid_t const p = lab.fork(lab.main);
+        pids["memory"] = p;
+        ProgramImage image;
+        image.text = {0x90, 0xc3};
+        image.data = {1, 2, 3, 4};
+        image.bss_size = 4096;
+        REQUIRE(k.exec_image(p, "/bin/mem", image));
+        std::uint64_t const bss = MmStruct::kTextBase + 3 * kPageSize;
+        std::uint8_t byte = 0;
+        next();
+        REQUIRE(k.read_memory(p, bss, std::span(&byte, 1))->ok);  // Zero page.
+        next();
+        std::uint8_t const one = 1;
+        REQUIRE(k.write_memory(p, bss, std::span(&one, 1))->ok);  // A fresh frame.
+        next();
+        pid_t const c = lab.fork(p);                              // mm-copy.
+        next();
+        REQUIRE(k.write_memory(c, bss, std::span(&one, 1))->ok);  // Copied: p still maps it.
+        next();
+        REQUIRE(k.write_memory(p, bss, std::span(&one, 1))->ok);  // Reused: only p maps it now.
+        next();
+        REQUIRE_FALSE(k.write_memory(c, 0, std::span(&one, 1))->ok);  // NULL: SIGSEGV.
+        lab.run(c);
+        lab.reap(p, c);
+        next();
+        std::uint64_t const big = k.mmap(p, 0, kSmallMemory * kPageSize, PROT_READ | PROT_WRITE,
+            MAP_PRIVATE | MAP_ANONYMOUS).value();
+        std::vector<std::uint8_t> ones(kSmallMemory * kPageSize, 1);
+        REQUIRE_FALSE(k.write_memory(p, big, ones)->ok);          // oom-kill.
+        lab.run(p);
+        lab.reap(lab.main, p);
         lab.check();
     }
 };

@@ -5,7 +5,16 @@
 
 namespace forklab {
 
-ErrorOr<void> Kernel::begin_new_exec(pid_t caller, std::string_view program)
+ErrorOr<void> Kernel::exec_image(pid_t caller, std::string_view program, ProgramImage const& image)
+{
+    TRY(current(caller));
+    auto mm = MmStruct::from_image(image, m_phys);
+    if (!mm)
+        return std::unexpected(mm.error());
+    return begin_new_exec(caller, program, std::move(*mm));
+}
+
+ErrorOr<void> Kernel::begin_new_exec(pid_t caller, std::string_view program, RefPtr<MmStruct> mm)
 {
     Task* me = TRY(current(caller));
     if (!me->is_thread_group_leader())
@@ -19,7 +28,7 @@ ErrorOr<void> Kernel::begin_new_exec(pid_t caller, std::string_view program)
         do_exit(*t, wait_status_signaled(SIGKILL, false));
     // The old address space goes; a vfork parent may run again (exec_mmap -> mm_release).
     mm_release(*me);
-    me->mm = make_ref<MmStruct>();
+    me->mm = mm ? mm : make_ref<MmStruct>(m_phys);
     // Shared fd tables and handler tables are unshared, then close-on-exec descriptors closed
     // and caught signals reset to SIG_DFL. Ignored signals stay ignored; the mask and pending
     // signals are kept (execve(2)).

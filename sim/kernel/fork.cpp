@@ -14,6 +14,12 @@ namespace forklab {
 ErrorOr<pid_t> Kernel::fork(pid_t caller)
 {
     Task* parent = TRY(current(caller));
+    // The vfork strategy runs fork() as vfork(): the cheapest, and correct only for a child
+    // that calls exec or _exit at once, which is all vfork(2) promises.
+    if (m_config.fork_strategy == ForkStrategy::Vfork) {
+        Task* child = TRY(kernel_clone(*parent, CloneArgs{CLONE_VM | CLONE_VFORK, SIGCHLD}, ForkKind::Vfork));
+        return pid_in_ns_of(*child, *parent);
+    }
     Task* child = TRY(kernel_clone(*parent, CloneArgs{0, SIGCHLD}, ForkKind::Fork));
     return pid_in_ns_of(*child, *parent);
 }
@@ -41,6 +47,11 @@ ErrorOr<Task*> Kernel::kernel_clone(Task& parent, CloneArgs const& args, ForkKin
     Task* task = child.release();
     ++m_counters.forks;
     emit(EventKind::Fork, kind, parent.pid, task->pid);
+    if (!(args.flags & CLONE_VM)) {
+        Event e{m_step, EventKind::MmDup, std::uint8_t(m_config.fork_strategy), parent.pid, task->pid,
+            std::uint32_t(m_pending_dup.pt_pages_shared), std::int64_t(m_pending_dup.ptes_copied + m_pending_dup.frames_copied)};
+        m_events.append(e);
+    }
     if (args.flags & CLONE_VFORK) {
         task->vfork_parent = &parent;
         set_state(parent, TaskState::Blocked, BlockReason::Vfork);
@@ -63,7 +74,7 @@ ErrorOr<std::unique_ptr<Task>> Kernel::copy_process(Task& parent, CloneArgs cons
     copy_fs(flags, *child);
     copy_sighand(flags, *child);
     copy_signal(flags, *child);
-    copy_mm(flags, *child);
+    TRY(copy_mm(flags, parent, *child));
     if (flags & CLONE_NEWPID) {
         if (parent.cred.euid != 0) {
             fork_failed(parent, EPERM, ForkFailure::NewPidNsPerm);
@@ -243,12 +254,23 @@ void Kernel::copy_signal(std::uint64_t flags, Task& child)
     child.signal = sig;
 }
 
-// Linux: copy_mm(). CLONE_VM (vfork, threads) shares the address space; fork copies it.
-void Kernel::copy_mm(std::uint64_t flags, Task& child)
+// Linux: copy_mm(). CLONE_VM (vfork, threads) shares the address space; fork copies it with
+// dup_mmap() under the kernel's fork strategy. The cost is the parent's: it does the work.
+ErrorOr<void> Kernel::copy_mm(std::uint64_t flags, Task& parent, Task& child)
 {
     if (flags & CLONE_VM)
-        return;
-    child.mm = child.mm->dup();
+        return {};
+    MmCounters cost;
+    auto mm = parent.mm->dup(m_config.fork_strategy, cost);
+    parent.mm_counters += cost;
+    m_mm_totals += cost;
+    if (!mm) {
+        fork_failed(parent, ENOMEM, ForkFailure::NoMemory);
+        return std::unexpected(mm.error());
+    }
+    child.mm = *mm;
+    m_pending_dup = cost;
+    return {};
 }
 
 // Linux: alloc_pid(). One number in the namespace and in each of its ancestors. A namespace

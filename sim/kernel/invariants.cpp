@@ -42,6 +42,65 @@ struct Holders {
 
 }  // namespace
 
+// Memory: VMAs sorted and page-aligned; page-table entries only inside VMAs, writable only
+// where the VMA is; every frame's reference count equal to the entries (in distinct page-table
+// pages) and objects that hold it; no frame in use that nothing holds; every page-table page
+// held by as many address spaces as its reference count says.
+static void check_memory(Report& r, TaskList const& tasks, PhysicalMemory const& phys)
+{
+    std::unordered_map<MmStruct const*, int> mms;
+    for (Task const& t : tasks)
+        if (t.mm)
+            ++mms[t.mm.get()];
+    std::unordered_map<PteTable const*, long> leaf_holders;
+    std::set<VmObject const*> objects;
+    std::unordered_map<FrameNr, long> refs;
+    for (auto const& [mm, users] : mms) {
+        if (long(mm->use_count()) != users)
+            r.fail("an mm_struct has ", mm->use_count(), " references and ", users, " tasks");
+        std::uint64_t last_end = 0;
+        for (Vma const& v : mm->vmas()) {
+            if ((v.start & kPageMask) || (v.end & kPageMask) || v.start >= v.end || v.start < last_end)
+                r.fail("VMA ", v.start, "-", v.end, " is misaligned, empty or overlaps the one before");
+            last_end = v.end;
+            if (v.object)
+                objects.insert(v.object.get());
+        }
+        for (PageTable::Leaf const& leaf : mm->page_table().leaves()) {
+            if (++leaf_holders[leaf.table.get()] > 1)
+                continue;  // A shared page-table page counts its frames once.
+            unsigned present = 0;
+            for (unsigned i = 0; i < kPtesPerTable; ++i) {
+                Pte const pte = leaf.table->pte[i];
+                if (!pte_present(pte))
+                    continue;
+                ++present;
+                std::uint64_t const va = (leaf.region << kTableShift) | (std::uint64_t(i) << kPageShift);
+                Vma const* v = mm->find_vma(va);
+                if (!v)
+                    r.fail("a page-table entry maps ", va, ", which no VMA covers");
+                else if (pte_write(pte) && !v->writable())
+                    r.fail("a page-table entry makes ", va, " writable in a read-only VMA");
+                if (pte_frame(pte) != kZeroFrame)
+                    ++refs[pte_frame(pte)];
+            }
+            if (present != leaf.table->present)
+                r.fail("a page-table page counts ", leaf.table->present, " entries and has ", present);
+        }
+    }
+    for (auto const& [leaf, holders] : leaf_holders)
+        if (long(leaf->use_count()) != holders)
+            r.fail("a page-table page has ", leaf->use_count(), " references and ", holders, " holders");
+    for (VmObject const* object : objects)
+        for (FrameNr f : object->frames())
+            ++refs[f];
+    for (auto const& [frame, count] : refs)
+        if (long(phys.refcount(frame)) != count)
+            r.fail("frame ", frame, " has ", phys.refcount(frame), " references and ", count, " holders");
+    if (refs.size() != phys.in_use())
+        r.fail(phys.in_use(), " frames in use, ", refs.size(), " held: a frame leaked");
+}
+
 std::vector<std::string> Kernel::check_invariants() const
 {
     Report r;
@@ -163,6 +222,8 @@ std::vector<std::string> Kernel::check_invariants() const
         if (sig->nr_threads != counts.first || sig->live != counts.second)
             r.fail("a signal_struct counts ", sig->nr_threads, "/", sig->live, " threads/live, has ",
                 counts.first, "/", counts.second);
+
+    check_memory(r, m_tasks, m_phys);
 
     // The limits' counters.
     if (m_nr_threads != n)

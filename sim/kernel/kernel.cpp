@@ -23,6 +23,7 @@ std::array<Rlimit, kRlimits> KernelConfig::default_rlimits(int threads_max)
 
 Kernel::Kernel(KernelConfig config)
     : m_config(config)
+    , m_phys(config.physical_frames)
 {
     if (m_config.pid_max < 2 || m_config.pid_max > kPidMaxLimit)
         m_config.pid_max = 32768;
@@ -70,7 +71,7 @@ void Kernel::create_init()
     for (int fd = 0; fd < 3; ++fd)
         init->files->install(tty, false);
     init->fs = make_ref<FsStruct>();
-    init->mm = make_ref<MmStruct>();
+    init->mm = make_ref<MmStruct>(m_phys);
     init->env.set("PATH", "/bin:/usr/bin");
     init->env.set("HOME", "/");
     init->cgroup = &m_root_cgroup;
@@ -151,7 +152,7 @@ void Kernel::wake_up(Task& task)
 
 void Kernel::emit(EventKind kind, std::uint8_t aux, pid_t pid, pid_t other, std::int64_t value)
 {
-    m_events.append(Event{m_step, kind, aux, pid, other, value});
+    m_events.append(Event{m_step, kind, aux, pid, other, 0, value});
 }
 
 }  // namespace forklab

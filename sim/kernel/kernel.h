@@ -11,6 +11,7 @@
 #include "kernel/pid.h"
 #include "kernel/task.h"
 #include "kernel/uapi.h"
+#include "mm/mm_struct.h"
 #include "trace/event.h"
 
 #include <cstdint>
@@ -27,6 +28,8 @@ struct KernelConfig {
     int pid_max = 32768;       // /proc/sys/kernel/pid_max.
     int threads_max = 192730;  // /proc/sys/kernel/threads-max (Linux sizes it from RAM; 24 GiB here).
     std::array<Rlimit, kRlimits> init_rlimits = default_rlimits(192730);
+    std::size_t physical_frames = 65536;  // 256 MiB of simulated physical memory.
+    ForkStrategy fork_strategy = ForkStrategy::Cow;
 
     // Debian's limits for a login session: RLIMIT_NPROC is threads-max / 2, as Linux sets it for
     // init; no core files; 8 MiB stacks; 1024 open files.
@@ -128,7 +131,33 @@ public:
     std::uint64_t now_ns() const { return m_now_ns; }
 
     // --- exec, the part that concerns the process (fs/exec.c begin_new_exec) -----------------
-    ErrorOr<void> begin_new_exec(pid_t caller, std::string_view program);
+    // The process continues with `mm` (an empty address space if null) as program `program`.
+    ErrorOr<void> begin_new_exec(pid_t caller, std::string_view program, RefPtr<MmStruct> mm = {});
+    // exec of a program image: the new address space is built first; if that fails (ENOMEM)
+    // the old image is intact.
+    ErrorOr<void> exec_image(pid_t caller, std::string_view program, ProgramImage const& image);
+
+    // --- Memory (mm/mmap.c, mm/mprotect.c, mm/madvise.c, mm/mlock.c, mm/memory.c) ----------
+    ErrorOr<std::uint64_t> mmap(pid_t caller, std::uint64_t addr, std::uint64_t len, int prot, int flags,
+        RefPtr<VmObject> file = {}, std::uint64_t offset = 0);
+    ErrorOr<void> munmap(pid_t caller, std::uint64_t addr, std::uint64_t len);
+    ErrorOr<void> mprotect(pid_t caller, std::uint64_t addr, std::uint64_t len, int prot);
+    ErrorOr<void> madvise(pid_t caller, std::uint64_t addr, std::uint64_t len, int advice);
+    ErrorOr<void> mlock(pid_t caller, std::uint64_t addr, std::uint64_t len);
+    ErrorOr<void> munlock(pid_t caller, std::uint64_t addr, std::uint64_t len);
+    ErrorOr<void> mlockall(pid_t caller, int flags);
+    ErrorOr<void> munlockall(pid_t caller);
+    ErrorOr<std::vector<std::uint8_t>> mincore(pid_t caller, std::uint64_t addr, std::uint64_t len);
+    ErrorOr<std::uint64_t> brk(pid_t caller, std::uint64_t addr);
+    // Loads and stores by the program, through its page table. A bad access is not an errno:
+    // the task gets SIGSEGV (or is killed when memory runs out) and the result says so.
+    struct MemoryAccess {
+        bool ok = true;
+        std::optional<FaultResult> fault;  // Set when the access stopped at a fault.
+    };
+    ErrorOr<MemoryAccess> read_memory(pid_t pid, std::uint64_t va, std::span<std::uint8_t> out);
+    ErrorOr<MemoryAccess> write_memory(pid_t pid, std::uint64_t va, std::span<std::uint8_t const> bytes);
+    ErrorOr<void> set_fork_strategy(ForkStrategy);
 
     // --- Administration: sysctls, cgroups, namespaces --------------------------------------
     ErrorOr<void> set_pid_max(int pid_max);
@@ -147,6 +176,8 @@ public:
     KernelConfig const& config() const { return m_config; }
     PidNamespace const& root_pid_ns() const { return *m_namespaces.front(); }
     Cgroup const& root_cgroup() const { return m_root_cgroup; }
+    PhysicalMemory const& physical_memory() const { return m_phys; }
+    MmCounters const& mm_counters() const { return m_mm_totals; }
     KernelCounters const& counters() const { return m_counters; }
     EventLog const& events() const { return m_events; }
     std::uint64_t step() const { return m_step; }
@@ -172,7 +203,7 @@ private:
     void copy_fs(std::uint64_t flags, Task& child);
     void copy_sighand(std::uint64_t flags, Task& child);
     void copy_signal(std::uint64_t flags, Task& child);
-    void copy_mm(std::uint64_t flags, Task& child);
+    ErrorOr<void> copy_mm(std::uint64_t flags, Task& parent, Task& child);
     ErrorOr<PidNamespace*> copy_namespaces(Task const& parent, std::uint64_t flags);
     ErrorOr<RefPtr<Pid>> alloc_pid(PidNamespace& ns);
     ErrorOr<void> alloc_pid_numbers(PidNamespace& ns, Pid& pid);
@@ -237,8 +268,11 @@ private:
     ErrorOr<void> kill_all(Task& sender, int sig);
     bool is_fatal(Task const& leader, int sig) const;
 
-    // Time
-    void fire_itimer_real(Task& leader, SignalStruct& sig);
+    // Memory
+    ErrorOr<MmStruct*> mm_of(Task& task);
+    void account_faults(Task& task, std::vector<FaultResult> const& faults, bool write);
+    MemoryAccess finish_access(Task& task, std::optional<FaultResult> const& stop);
+    void force_sig(Task& task, int sig, SignalReason why);
 
     // Lookups and helpers.
     ErrorOr<Task*> current(pid_t caller);  // The caller, if it may make a system call now.
@@ -257,6 +291,9 @@ private:
     void create_init();
 
     KernelConfig m_config;
+    PhysicalMemory m_phys;
+    MmCounters m_mm_totals;
+    MmCounters m_pending_dup;  // What the fork in progress copied, for its MmDup event.
     std::vector<std::unique_ptr<PidNamespace>> m_namespaces;  // [0] is the root namespace.
     Cgroup m_root_cgroup{"", nullptr};
     TaskList m_tasks;   // Every task, threads included (Linux: for_each_process_thread).

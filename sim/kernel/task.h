@@ -94,6 +94,7 @@ struct Task : links::SiblingHook, links::TasksHook, links::ThreadHook, links::Pg
     std::uint64_t default_timer_slack_ns = 50'000;
 
     Rusage rusage;  // This task's own usage.
+    MmCounters mm_counters;  // What this task's faults and forks cost in the memory model.
     std::uint64_t start_step = 0;
     std::vector<SemUndo> sysvsem_undo;
     Environ env;

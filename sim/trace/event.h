@@ -37,6 +37,12 @@ enum class EventKind : std::uint8_t {
     SetRlimit,        // pid set resource aux to value (soft limit).
     SetUid,           // pid's uids changed to value.
     PidNsZap,         // the init of a pid namespace (pid) exited: every process in it is killed.
+    PageFault,        // pid faulted; aux = FaultResult::Kind | 0x40 write | 0x80 table copied;
+                      // value = address | old frame's references << 48; other = old frame;
+                      // extra = new frame.
+    MmDup,            // pid's fork copied its address space for other; aux = ForkStrategy;
+                      // value = page-table entries copied; extra = page-table pages shared.
+    OomKill,          // pid was killed: no free frame for its fault at address value.
 };
 
 enum class ForkKind : std::uint8_t { Fork, Vfork, Clone, Thread };
@@ -44,7 +50,7 @@ enum class ForkKind : std::uint8_t { Fork, Vfork, Clone, Thread };
 // Why a fork failed: which of Linux's checks in copy_process() said no.
 enum class ForkFailure : std::uint8_t {
     BadFlags, Nproc, ThreadsMax, PidMax, PidsCgroup, PidNsDead, Deadline, NewPidNsPerm,
-    SignalPending,
+    SignalPending, NoMemory,
 };
 
 enum class ExitFate : std::uint8_t { Zombie, Autoreaped, ReapedByInit, ThreadReleased, Delayed };
@@ -57,7 +63,7 @@ enum class ReparentReason : std::uint8_t { Init, Subreaper, Thread, NamespaceIni
 
 enum class SignalReason : std::uint8_t {
     Kill, ChildExited, ChildStopped, ChildContinued, ParentDeath, Alarm, Timer,
-    OrphanedPgrp, NamespaceZap, Kernel,
+    OrphanedPgrp, NamespaceZap, Kernel, Fault, OutOfMemory,
 };
 
 enum class BlockReason : std::uint8_t { None, Wait, Vfork, Pause, PidNsZap, Io, Sleep };
@@ -68,6 +74,7 @@ struct Event {
     std::uint8_t aux = 0;  // The kind's sub-reason (ForkKind, ExitFate, ...).
     pid_t pid = 0;         // The task the event is about.
     pid_t other = 0;       // The second task, where there is one.
+    std::uint32_t extra = 0;  // A second number (a frame, a count) where the kind needs one.
     std::int64_t value = 0;
 };
 static_assert(sizeof(Event) <= 32);

@@ -1,7 +1,10 @@
 // One-line explanations of events, each naming the rule that made it happen.
 #include "kernel/uapi.h"
 #include "base/error.h"
+#include "mm/mm_struct.h"
 #include "trace/event.h"
+
+#include <sstream>
 
 #include "base/format.h"
 
@@ -56,6 +59,7 @@ std::string fork_failed_text(Event const& e)
         case ForkFailure::Deadline: return "it runs under SCHED_DEADLINE without reset-on-fork";
         case ForkFailure::NewPidNsPerm: return "only root may create a pid namespace";
         case ForkFailure::SignalPending: return "a signal is pending; fork is restarted after it is handled";
+        case ForkFailure::NoMemory: return "there are not enough free frames to copy its memory (the copy strategy)";
         }
         return "?";
     }();
@@ -93,6 +97,8 @@ std::string reason_text(SignalReason why, pid_t cause)
     case SignalReason::OrphanedPgrp: return "its process group was orphaned with a stopped member";
     case SignalReason::NamespaceZap: return format("the init (pid {}) of its pid namespace exited", cause);
     case SignalReason::Kernel: return "sent by the kernel";
+    case SignalReason::Fault: return "it touched memory it may not (a segmentation fault)";
+    case SignalReason::OutOfMemory: return "memory ran out during its page fault (the OOM killer)";
     }
     return "?";
 }
@@ -107,6 +113,46 @@ std::string reparent_text(Event const& e)
     case ReparentReason::NamespaceInit: return head + format("pid {}, the init of its pid namespace", e.value);
     }
     return head;
+}
+
+std::string hex(std::uint64_t v)
+{
+    std::ostringstream out;
+    out << "0x" << std::hex << v;
+    return out.str();
+}
+
+std::string page_fault_text(Event const& e)
+{
+    auto const kind = FaultResult::Kind(e.aux & 0x3f);
+    bool const write = e.aux & 0x40;
+    std::uint64_t const va = std::uint64_t(e.value) & ((std::uint64_t(1) << 48) - 1);
+    auto const refs = std::uint64_t(e.value) >> 48;
+    std::string head = format("pid {} {} {}", e.pid, write ? "wrote" : "read", hex(va));
+    if (e.aux & 0x80)
+        head += "; the page-table page it shared with another process (On-demand-fork) was copied first";
+    switch (kind) {
+    case FaultResult::Kind::ZeroMap: return head + ": untouched memory reads as zeros, so the shared zero page is mapped, read-only";
+    case FaultResult::Kind::Alloc: return head + format(": untouched memory gets a fresh zeroed frame, {}", e.extra);
+    case FaultResult::Kind::ObjectMap: return head + format(": frame {} of the file or shared memory is mapped", e.extra);
+    case FaultResult::Kind::CowCopy: return head + format("; frame {} was shared by {} mappings, so it was copied to frame {} (copy-on-write)", e.other, refs, e.extra);
+    case FaultResult::Kind::CowReuse: return head + format("; frame {} is mapped only here any more, so it is made writable again without a copy", e.other);
+    case FaultResult::Kind::MadeWritable: return head + format(": frame {} is shared memory, so the write goes to it and every process sees it", e.other);
+    case FaultResult::Kind::Segv: return head + ": no mapping allows that access, so the process gets SIGSEGV";
+    case FaultResult::Kind::Oom: return head + ": no free frame";
+    }
+    return head;
+}
+
+std::string mm_dup_text(Event const& e)
+{
+    switch (ForkStrategy(e.aux)) {
+    case ForkStrategy::Cow: return format("fork copied pid {}'s page tables for pid {} ({} entries): both now map the same frames, write-protected, until one writes", e.pid, e.other, e.value);
+    case ForkStrategy::Copy: return format("fork copied pid {}'s memory for pid {} ({} pages and entries), as early Unix did: nothing is shared", e.pid, e.other, e.value);
+    case ForkStrategy::Odf: return format("fork shared {} of pid {}'s page-table pages with pid {} and copied {} entries: On-demand-fork copies a page-table page only when either side first writes under it", e.extra, e.pid, e.other, e.value);
+    case ForkStrategy::Vfork: return format("pid {} and pid {} share one address space", e.pid, e.other);
+    }
+    return {};
 }
 
 std::string block_text(BlockReason why)
@@ -165,6 +211,9 @@ std::string explain(Event const& e)
     case EventKind::SetRlimit: return format("pid {} set {} to {}", e.pid, rlimit_name(e.aux), e.value);
     case EventKind::SetUid: return format("pid {} changed its user id to {}", e.pid, e.value);
     case EventKind::PidNsZap: return format("pid {}, the init of a pid namespace, exited: every process in the namespace is killed and no new one may start there", e.pid);
+    case EventKind::PageFault: return page_fault_text(e);
+    case EventKind::MmDup: return mm_dup_text(e);
+    case EventKind::OomKill: return format("pid {} faulted at {} with no free frame left: it is killed, as Linux's OOM killer would", e.pid, hex(std::uint64_t(e.value)));
     }
     return {};
 }
@@ -193,6 +242,9 @@ std::string_view event_kind_name(EventKind kind)
     case EventKind::SetRlimit: return "setrlimit";
     case EventKind::SetUid: return "setuid";
     case EventKind::PidNsZap: return "pidns-zap";
+    case EventKind::PageFault: return "page-fault";
+    case EventKind::MmDup: return "mm-copy";
+    case EventKind::OomKill: return "oom-kill";
     }
     return "?";
 }

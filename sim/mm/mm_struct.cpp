@@ -1,0 +1,740 @@
+#include "mm/mm_struct.h"
+
+#include <algorithm>
+#include <csignal>
+
+namespace forklab {
+
+char const* fork_strategy_name(ForkStrategy s)
+{
+    switch (s) {
+    case ForkStrategy::Cow: return "cow";
+    case ForkStrategy::Copy: return "copy";
+    case ForkStrategy::Odf: return "odf";
+    case ForkStrategy::Vfork: return "vfork";
+    }
+    return "?";
+}
+
+MmCounters& MmCounters::operator+=(MmCounters const& o)
+{
+    ptes_copied += o.ptes_copied;
+    pt_pages_copied += o.pt_pages_copied;
+    pt_pages_shared += o.pt_pages_shared;
+    frames_copied += o.frames_copied;
+    cow_copies += o.cow_copies;
+    cow_reuses += o.cow_reuses;
+    zero_maps += o.zero_maps;
+    minor_faults += o.minor_faults;
+    return *this;
+}
+
+namespace {
+
+// The executable's pages (Linux: its inode's page cache). Text and read-only data are mapped
+// from here by every process running the program, so they are shared and never copied.
+class ProgramImageObject final : public VmObject {
+public:
+    ProgramImageObject(std::vector<std::uint8_t> bytes, PhysicalMemory& phys)
+        : m_bytes(std::move(bytes)), m_phys(phys) {}
+    ~ProgramImageObject() override
+    {
+        for (FrameNr f : m_pages)
+            if (f)
+                m_phys.put(f);
+    }
+    ErrorOr<FrameNr> get_page(std::uint64_t index, PhysicalMemory& phys) override
+    {
+        if (index >= m_pages.size())
+            m_pages.resize(index + 1, 0);
+        if (!m_pages[index]) {
+            FrameNr const f = TRY(phys.alloc());
+            std::uint64_t const from = index * kPageSize;
+            if (from < m_bytes.size()) {
+                std::size_t const n = std::min<std::size_t>(kPageSize, m_bytes.size() - from);
+                phys.write(f, 0, std::span(m_bytes).subspan(from, n));
+            }
+            m_pages[index] = f;
+        }
+        phys.get(m_pages[index]);
+        return m_pages[index];
+    }
+    std::string name() const override { return "a.out"; }
+    std::vector<FrameNr> frames() const override
+    {
+        std::vector<FrameNr> held;
+        for (FrameNr f : m_pages)
+            if (f)
+                held.push_back(f);
+        return held;
+    }
+    bool is_file() const override { return true; }
+
+private:
+    std::vector<std::uint8_t> m_bytes;
+    PhysicalMemory& m_phys;
+    std::vector<FrameNr> m_pages;
+};
+
+bool access_allowed(int prot, Access access)
+{
+    // x86-64: a writable or executable page is also readable.
+    switch (access) {
+    case Access::Read: return prot & (PROT_READ | PROT_WRITE | PROT_EXEC);
+    case Access::Write: return prot & PROT_WRITE;
+    case Access::Exec: return prot & PROT_EXEC;
+    }
+    return false;
+}
+
+}  // namespace
+
+MmStruct::~MmStruct()
+{
+    m_pt.clear(*m_phys);
+}
+
+ErrorOr<RefPtr<MmStruct>> MmStruct::from_image(ProgramImage const& image, PhysicalMemory& phys)
+{
+    auto mm = make_ref<MmStruct>(phys);
+    // One object holds text, rodata and data, each starting on a page of its own.
+    std::vector<std::uint8_t> bytes;
+    auto append = [&bytes](std::vector<std::uint8_t> const& part) {
+        std::uint64_t const at = bytes.size();
+        bytes.insert(bytes.end(), part.begin(), part.end());
+        bytes.resize(page_ceil(bytes.size()), 0);
+        return at;
+    };
+    std::uint64_t const text_at = append(image.text);
+    std::uint64_t const rodata_at = append(image.rodata);
+    std::uint64_t const data_at = append(image.data);
+    RefPtr<VmObject> file = make_ref<ProgramImageObject>(std::move(bytes), phys);
+    std::uint64_t addr = kTextBase;
+    auto map = [&](std::uint64_t size, int prot, VmaKind kind, RefPtr<VmObject> obj, std::uint64_t at) -> ErrorOr<void> {
+        std::uint64_t const len = page_ceil(size ? size : 1);
+        TRY(mm->mmap(addr, len, prot, MAP_PRIVATE | MAP_FIXED, obj, at, kind));
+        addr += len;
+        return {};
+    };
+    TRY(map(image.text.size(), PROT_READ | PROT_EXEC, VmaKind::Text, file, text_at));
+    TRY(map(image.rodata.size(), PROT_READ, VmaKind::Rodata, file, rodata_at));
+    TRY(map(image.data.size(), PROT_READ | PROT_WRITE, VmaKind::Data, file, data_at));
+    if (image.bss_size)
+        TRY(map(image.bss_size, PROT_READ | PROT_WRITE, VmaKind::Bss, nullptr, 0));
+    mm->m_start_brk = mm->m_brk = addr;
+    std::uint64_t const stack = page_ceil(image.stack_size);
+    TRY(mm->mmap(kStackTop - stack, stack, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, nullptr, 0, VmaKind::Stack));
+    mm->find_vma_mut(kStackTop - 1)->flags |= kVmGrowsDown;
+    return mm;
+}
+
+Vma const* MmStruct::find_vma(std::uint64_t va) const
+{
+    auto it = std::upper_bound(m_vmas.begin(), m_vmas.end(), va,
+        [](std::uint64_t a, Vma const& v) { return a < v.start; });
+    if (it == m_vmas.begin())
+        return nullptr;
+    --it;
+    return it->contains(va) ? &*it : nullptr;
+}
+
+Vma* MmStruct::find_vma_mut(std::uint64_t va)
+{
+    return const_cast<Vma*>(find_vma(va));
+}
+
+// ---- Faults ---------------------------------------------------------------------------------
+
+FaultResult MmStruct::handle_fault(std::uint64_t va, Access access, MmCounters& c)
+{
+    FaultResult r;
+    r.va = va;
+    Vma const* vma = find_vma(va);
+    if (!vma) {
+        r.kind = FaultResult::Kind::Segv;
+        r.si_code = SEGV_MAPERR;
+        return r;
+    }
+    if (!access_allowed(vma->prot, access)) {
+        r.kind = FaultResult::Kind::Segv;
+        r.si_code = SEGV_ACCERR;
+        return r;
+    }
+    bool copied = false;
+    PteTable& leaf = m_pt.writable_leaf(va, *m_phys, &copied);
+    if (copied)
+        ++c.pt_pages_copied;
+    unsigned const idx = PageTable::index_of(va);
+    r = pte_present(leaf.pte[idx]) ? fault_write_protected(*vma, leaf, idx, va, c)
+                                   : fault_missing(*vma, leaf, idx, va, access, c);
+    r.table_copied = copied;
+    if (r.kind != FaultResult::Kind::Oom)
+        ++c.minor_faults;
+    return r;
+}
+
+// Linux: do_anonymous_page(), do_read_fault(), do_cow_fault(), do_shared_fault().
+FaultResult MmStruct::fault_missing(Vma const& vma, PteTable& leaf, unsigned idx, std::uint64_t va,
+    Access access, MmCounters& c)
+{
+    FaultResult r;
+    r.va = va;
+    if (vma.object) {
+        auto frame = vma.object->get_page(vma.object_index(va), *m_phys);
+        if (!frame) {
+            r.kind = FaultResult::Kind::Oom;
+            return r;
+        }
+        bool const writable = vma.shared() && vma.writable();
+        leaf.pte[idx] = make_pte(*frame, writable ? kPteWrite : 0);
+        ++leaf.present;
+        r.kind = FaultResult::Kind::ObjectMap;
+        r.new_frame = *frame;
+        // A write to a private file page copies it at once (do_cow_fault).
+        if (access == Access::Write && !vma.shared())
+            return fault_write_protected(vma, leaf, idx, va, c);
+        return r;
+    }
+    if (access != Access::Write) {
+        leaf.pte[idx] = make_pte(kZeroFrame, 0);
+        ++leaf.present;
+        ++c.zero_maps;
+        r.kind = FaultResult::Kind::ZeroMap;
+        return r;
+    }
+    auto frame = m_phys->alloc();
+    if (!frame) {
+        r.kind = FaultResult::Kind::Oom;
+        return r;
+    }
+    leaf.pte[idx] = make_pte(*frame, kPteWrite | kPteDirty);
+    ++leaf.present;
+    r.kind = FaultResult::Kind::Alloc;
+    r.new_frame = *frame;
+    return r;
+}
+
+// Linux: do_wp_page(). A write to a present, write-protected page. Shared mappings just become
+// writable. A private page is copied -- unless this mapping holds the only reference to it, in
+// which case nobody else can see the write and the frame is reused as it is.
+FaultResult MmStruct::fault_write_protected(Vma const& vma, PteTable& leaf, unsigned idx, std::uint64_t va,
+    MmCounters& c)
+{
+    FaultResult r;
+    r.va = va;
+    Pte& pte = leaf.pte[idx];
+    FrameNr const old = pte_frame(pte);
+    r.old_frame = old;
+    r.old_refs = m_phys->refcount(old);
+    if (vma.shared()) {
+        pte |= kPteWrite | kPteDirty;
+        r.kind = FaultResult::Kind::MadeWritable;
+        r.new_frame = old;
+        return r;
+    }
+    if (old != kZeroFrame && r.old_refs == 1) {
+        pte |= kPteWrite | kPteDirty;
+        ++c.cow_reuses;
+        r.kind = FaultResult::Kind::CowReuse;
+        r.new_frame = old;
+        return r;
+    }
+    auto frame = m_phys->alloc();
+    if (!frame) {
+        r.kind = FaultResult::Kind::Oom;
+        return r;
+    }
+    if (old == kZeroFrame) {
+        r.kind = FaultResult::Kind::Alloc;  // The zero page is never copied: a fresh zeroed frame.
+    } else {
+        m_phys->copy(*frame, old);
+        m_phys->put(old);
+        ++c.cow_copies;
+        r.kind = FaultResult::Kind::CowCopy;
+    }
+    pte = make_pte(*frame, kPteWrite | kPteDirty);
+    r.new_frame = *frame;
+    return r;
+}
+
+// ---- Access ---------------------------------------------------------------------------------
+
+std::optional<FaultResult> MmStruct::read(std::uint64_t va, std::span<std::uint8_t> out, MmCounters& c,
+    std::vector<FaultResult>* faults)
+{
+    std::size_t done = 0;
+    while (done < out.size()) {
+        std::uint64_t const a = va + done;
+        std::size_t const off = a & kPageMask;
+        std::size_t const n = std::min<std::size_t>(kPageSize - off, out.size() - done);
+        Vma const* vma = find_vma(a);
+        Pte pte = m_pt.lookup(a);
+        if (!vma || !access_allowed(vma->prot, Access::Read) || !pte_present(pte)) {
+            FaultResult const f = handle_fault(a, Access::Read, c);
+            if (faults)
+                faults->push_back(f);
+            if (f.kind == FaultResult::Kind::Segv || f.kind == FaultResult::Kind::Oom)
+                return f;
+            pte = m_pt.lookup(a);
+        }
+        m_phys->read(pte_frame(pte), off, out.subspan(done, n));
+        done += n;
+    }
+    return std::nullopt;
+}
+
+std::optional<FaultResult> MmStruct::write(std::uint64_t va, std::span<std::uint8_t const> bytes, MmCounters& c,
+    std::vector<FaultResult>* faults)
+{
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+        std::uint64_t const a = va + done;
+        std::size_t const off = a & kPageMask;
+        std::size_t const n = std::min<std::size_t>(kPageSize - off, bytes.size() - done);
+        Vma const* vma = find_vma(a);
+        Pte pte = m_pt.lookup(a);
+        if (!vma || !vma->writable() || !pte_present(pte) || !pte_write(pte)) {
+            FaultResult const f = handle_fault(a, Access::Write, c);
+            if (faults)
+                faults->push_back(f);
+            if (f.kind == FaultResult::Kind::Segv || f.kind == FaultResult::Kind::Oom)
+                return f;
+            pte = m_pt.lookup(a);
+        }
+        m_phys->write(pte_frame(pte), off, bytes.subspan(done, n));
+        done += n;
+    }
+    return std::nullopt;
+}
+
+// ---- fork -----------------------------------------------------------------------------------
+
+// Linux: dup_mmap(). DONTFORK areas are left out of the child; WIPEONFORK areas arrive empty
+// (and stay WIPEONFORK); VM_LOCKED is cleared, since memory locks are not inherited; then
+// the page table is copied leaf by leaf under the chosen strategy.
+ErrorOr<RefPtr<MmStruct>> MmStruct::dup(ForkStrategy strategy, MmCounters& c)
+{
+    auto child = make_ref<MmStruct>(*m_phys);
+    child->m_start_brk = m_start_brk;
+    child->m_brk = m_brk;
+    for (Vma const& v : m_vmas) {
+        if (v.flags & kVmDontFork)
+            continue;
+        Vma copy = v;
+        copy.flags &= ~kVmLocked;
+        child->m_vmas.push_back(copy);
+    }
+    for (PageTable::Leaf const& leaf : m_pt.leaves()) {
+        if (leaf.table->present == 0)
+            continue;
+        if (strategy == ForkStrategy::Odf && can_share_leaf(leaf)) {
+            // Both sides will use this very table: every private entry becomes read-only, and
+            // the first change under it by either side copies the table (PageTable::unshare).
+            for (Pte& pte : leaf.table->pte)
+                pte &= ~kPteWrite;
+            child->m_pt.leaves().push_back(leaf);
+            ++c.pt_pages_shared;
+            continue;
+        }
+        TRY(copy_leaf_range(*child, leaf, strategy, c));
+    }
+    child->m_pt.drop_empty_leaves();
+    return child;
+}
+
+// On-demand-fork shares a page-table page only when everything under it is private memory
+// that the child inherits as it is.
+bool MmStruct::can_share_leaf(PageTable::Leaf const& leaf) const
+{
+    std::uint64_t const lo = leaf.region << kTableShift;
+    std::uint64_t const hi = lo + kTableSpan;
+    for (Vma const& v : m_vmas)
+        if (v.start < hi && v.end > lo && (v.shared() || (v.flags & (kVmDontFork | kVmWipeOnFork))))
+            return false;
+    return true;
+}
+
+// Linux: copy_page_range() for one page-table page, over each VMA under it.
+ErrorOr<void> MmStruct::copy_leaf_range(MmStruct& child, PageTable::Leaf const& leaf, ForkStrategy strategy,
+    MmCounters& c)
+{
+    std::uint64_t const lo = leaf.region << kTableShift;
+    std::uint64_t const hi = lo + kTableSpan;
+    PteTable& src = *leaf.table;
+    // The child's table joins its page table first, so that on ENOMEM its destructor puts
+    // whatever was taken so far.
+    child.m_pt.leaves().push_back(PageTable::Leaf{leaf.region, make_ref<PteTable>()});
+    PteTable& dst = *child.m_pt.leaves().back().table;
+    ++c.pt_pages_copied;
+    auto first = std::lower_bound(m_vmas.begin(), m_vmas.end(), lo, [](Vma const& v, std::uint64_t a) { return v.end <= a; });
+    for (auto v = first; v != m_vmas.end() && v->start < hi; ++v) {
+        if (v->flags & (kVmDontFork | kVmWipeOnFork))
+            continue;
+        unsigned const from = PageTable::index_of(std::max(v->start, lo));
+        unsigned const to = v->end >= hi ? kPtesPerTable : PageTable::index_of(v->end);
+        for (unsigned i = from; i < to; ++i) {
+            Pte const pte = src.pte[i];
+            if (!pte_present(pte))
+                continue;
+            FrameNr const f = pte_frame(pte);
+            if (!v->shared() && strategy == ForkStrategy::Copy && f != kZeroFrame) {
+                FrameNr const copy = TRY(m_phys->alloc());
+                m_phys->copy(copy, f);
+                dst.pte[i] = make_pte(copy, pte & (kPteWrite | kPteDirty));
+                ++c.frames_copied;
+            } else {
+                if (!v->shared())
+                    src.pte[i] = pte & ~kPteWrite;  // Copy-on-write: read-only in both.
+                dst.pte[i] = src.pte[i];
+                m_phys->get(f);
+            }
+            ++dst.present;
+            ++c.ptes_copied;
+        }
+    }
+    return {};
+}
+
+// ---- Mappings -------------------------------------------------------------------------------
+
+void MmStruct::insert_vma(Vma vma)
+{
+    auto it = std::lower_bound(m_vmas.begin(), m_vmas.end(), vma.start,
+        [](Vma const& v, std::uint64_t a) { return v.start < a; });
+    m_vmas.insert(it, std::move(vma));
+}
+
+// Make a VMA boundary at addr (Linux: split_vma()).
+void MmStruct::split_at(std::uint64_t addr)
+{
+    Vma* v = find_vma_mut(addr);
+    if (!v || v->start == addr)
+        return;
+    Vma upper = *v;
+    upper.start = addr;
+    upper.pgoff = v->pgoff + ((addr - v->start) >> kPageShift);
+    v->end = addr;
+    insert_vma(std::move(upper));
+}
+
+bool MmStruct::range_mapped(std::uint64_t start, std::uint64_t end) const
+{
+    std::uint64_t at = start;
+    while (at < end) {
+        Vma const* v = find_vma(at);
+        if (!v)
+            return false;
+        at = v->end;
+    }
+    return true;
+}
+
+// Top-down search for a gap below the mmap base, as Linux's default layout does.
+std::uint64_t MmStruct::unmapped_area(std::uint64_t len) const
+{
+    std::uint64_t end = kMmapBase;
+    for (auto it = m_vmas.rbegin(); it != m_vmas.rend(); ++it) {
+        if (it->start >= end)
+            continue;
+        if (it->end < end && end - it->end >= len)
+            return end - len;
+        end = it->start;
+    }
+    return end >= len + 0x10000 ? end - len : 0;  // Leave mmap_min_addr (64 KiB) unmapped.
+}
+
+// Remove the pages of [start, end) from the page table, releasing their frames.
+void MmStruct::zap_range(std::uint64_t start, std::uint64_t end)
+{
+    for (std::uint64_t va = start; va < end;) {
+        std::uint64_t const leaf_end = (PageTable::region_of(va) + 1) << kTableShift;
+        std::uint64_t const stop = std::min(end, leaf_end);
+        if (m_pt.leaf(va)) {
+            PteTable& leaf = m_pt.writable_leaf(va, *m_phys);
+            for (std::uint64_t a = va; a < stop; a += kPageSize) {
+                Pte& pte = leaf.pte[PageTable::index_of(a)];
+                if (!pte_present(pte))
+                    continue;
+                m_phys->put(pte_frame(pte));
+                pte = 0;
+                --leaf.present;
+            }
+        }
+        va = stop;
+    }
+    m_pt.drop_empty_leaves();
+}
+
+void MmStruct::write_protect_range(std::uint64_t start, std::uint64_t end)
+{
+    for (std::uint64_t va = start; va < end; va += kPageSize) {
+        PteTable* leaf = m_pt.leaf(va);
+        if (leaf && leaf->use_count() == 1)  // A shared (ODF) leaf is read-only already.
+            leaf->pte[PageTable::index_of(va)] &= ~kPteWrite;
+    }
+}
+
+ErrorOr<std::uint64_t> MmStruct::mmap(std::uint64_t addr, std::uint64_t len, int prot, int flags,
+    RefPtr<VmObject> object, std::uint64_t offset, VmaKind kind)
+{
+    int const type = flags & (MAP_SHARED | MAP_PRIVATE);
+    if (len == 0 || (offset & kPageMask) || (type != MAP_SHARED && type != MAP_PRIVATE))
+        return error(EINVAL);
+    if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
+        return error(EINVAL);
+    if (len > kTaskSize)
+        return error(ENOMEM);
+    len = page_ceil(len);
+    std::uint64_t start = 0;
+    if (flags & MAP_FIXED) {
+        if (addr & kPageMask)
+            return error(EINVAL);
+        if (addr + len > kTaskSize || addr + len < addr)
+            return error(ENOMEM);
+        TRY(munmap(addr, len));
+        start = addr;
+    } else {
+        start = page_floor(addr);
+        bool const hint_fits = addr && start + len <= kMmapBase && !find_vma(start) && [&] {
+            for (Vma const& v : m_vmas)
+                if (v.start < start + len && v.end > start)
+                    return false;
+            return true;
+        }();
+        if (!hint_fits)
+            start = unmapped_area(len);
+        if (!start)
+            return error(ENOMEM);
+    }
+    Vma vma{start, start + len, prot, 0, kind, std::move(object), offset >> kPageShift};
+    if (type == MAP_SHARED) {
+        vma.flags |= kVmShared;
+        if (!vma.object)
+            vma.object = make_ref<AnonymousSharedObject>(*m_phys);
+    }
+    if (m_lock_future || (flags & MAP_LOCKED))
+        vma.flags |= kVmLocked;
+    insert_vma(std::move(vma));
+    return start;
+}
+
+ErrorOr<void> MmStruct::munmap(std::uint64_t addr, std::uint64_t len)
+{
+    if ((addr & kPageMask) || len == 0 || addr + len < addr || addr + len > kTaskSize)
+        return error(EINVAL);
+    std::uint64_t const end = addr + page_ceil(len);
+    split_at(addr);
+    split_at(end);
+    zap_range(addr, end);
+    std::erase_if(m_vmas, [&](Vma const& v) { return v.start >= addr && v.end <= end; });
+    return {};
+}
+
+ErrorOr<void> MmStruct::mprotect(std::uint64_t addr, std::uint64_t len, int prot)
+{
+    if ((addr & kPageMask) || (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)))
+        return error(EINVAL);
+    if (len == 0)
+        return {};
+    std::uint64_t const end = addr + page_ceil(len);
+    if (end < addr || !range_mapped(addr, end))
+        return error(ENOMEM);
+    split_at(addr);
+    split_at(end);
+    for (Vma& v : m_vmas)
+        if (v.start >= addr && v.end <= end)
+            v.prot = prot;
+    if (!(prot & PROT_WRITE))
+        write_protect_range(addr, end);
+    return {};
+}
+
+// Linux: madvise_behavior() for the fork-related advice, and MADV_DONTNEED. WIPEONFORK is for
+// private anonymous memory only. A range with holes is advised where mapped and reported ENOMEM.
+ErrorOr<void> MmStruct::madvise(std::uint64_t addr, std::uint64_t len, int advice)
+{
+    if (addr & kPageMask)
+        return error(EINVAL);
+    bool const known = advice == MADV_DONTFORK || advice == MADV_DOFORK || advice == MADV_WIPEONFORK ||
+        advice == MADV_KEEPONFORK || advice == MADV_DONTNEED || advice == MADV_NORMAL;
+    if (!known)
+        return error(EINVAL);
+    if (len == 0)
+        return {};
+    std::uint64_t const end = addr + page_ceil(len);
+    if (end < addr)
+        return error(EINVAL);
+    if (advice == MADV_WIPEONFORK)
+        for (Vma const& v : m_vmas)
+            if (v.start < end && v.end > addr && (v.object || v.shared()))
+                return error(EINVAL);
+    split_at(addr);
+    split_at(end);
+    for (Vma& v : m_vmas) {
+        if (v.start < addr || v.end > end)
+            continue;
+        switch (advice) {
+        case MADV_DONTFORK: v.flags |= kVmDontFork; break;
+        case MADV_DOFORK: v.flags &= ~kVmDontFork; break;
+        case MADV_WIPEONFORK: v.flags |= kVmWipeOnFork; break;
+        case MADV_KEEPONFORK: v.flags &= ~kVmWipeOnFork; break;
+        case MADV_DONTNEED:
+            if (!(v.flags & kVmLocked))
+                zap_range(v.start, v.end);
+            break;
+        default: break;
+        }
+    }
+    return range_mapped(addr, end) ? ErrorOr<void>{} : error(ENOMEM);
+}
+
+// Fault every page of [start, end) in, as mlock and MAP_POPULATE do. A writable private
+// mapping is populated for writing, which breaks copy-on-write sharing (Linux does the same).
+ErrorOr<void> MmStruct::populate(std::uint64_t start, std::uint64_t end, MmCounters& c)
+{
+    for (std::uint64_t va = start; va < end; va += kPageSize) {
+        Vma const* v = find_vma(va);
+        if (!v || v->prot == PROT_NONE)
+            continue;
+        Access const access = (v->writable() && !v->shared()) ? Access::Write : Access::Read;
+        Pte const pte = m_pt.lookup(va);
+        if (pte_present(pte) && (access == Access::Read || pte_write(pte)))
+            continue;
+        if (handle_fault(va, access, c).kind == FaultResult::Kind::Oom)
+            return error(ENOMEM);
+    }
+    return {};
+}
+
+std::uint64_t MmStruct::locked_pages() const
+{
+    std::uint64_t n = 0;
+    for (Vma const& v : m_vmas)
+        if (v.flags & kVmLocked)
+            n += v.pages();
+    return n;
+}
+
+ErrorOr<void> MmStruct::mlock(std::uint64_t addr, std::uint64_t len, std::uint64_t limit_bytes, MmCounters& c)
+{
+    std::uint64_t const start = page_floor(addr);
+    std::uint64_t const end = page_ceil(addr + len);
+    if (end < start)
+        return error(EINVAL);
+    if (!range_mapped(start, end))
+        return error(ENOMEM);
+    std::uint64_t adding = 0;
+    for (Vma const& v : m_vmas)
+        if (v.start < end && v.end > start && !(v.flags & kVmLocked))
+            adding += (std::min(v.end, end) - std::max(v.start, start)) >> kPageShift;
+    if ((locked_pages() + adding) * kPageSize > limit_bytes)
+        return error(ENOMEM);  // RLIMIT_MEMLOCK, for a process without CAP_IPC_LOCK.
+    split_at(start);
+    split_at(end);
+    for (Vma& v : m_vmas)
+        if (v.start >= start && v.end <= end)
+            v.flags |= kVmLocked;
+    return populate(start, end, c);
+}
+
+ErrorOr<void> MmStruct::munlock(std::uint64_t addr, std::uint64_t len)
+{
+    std::uint64_t const start = page_floor(addr);
+    std::uint64_t const end = page_ceil(addr + len);
+    if (end < start)
+        return error(EINVAL);
+    if (!range_mapped(start, end))
+        return error(ENOMEM);
+    split_at(start);
+    split_at(end);
+    for (Vma& v : m_vmas)
+        if (v.start >= start && v.end <= end)
+            v.flags &= ~kVmLocked;
+    return {};
+}
+
+ErrorOr<void> MmStruct::mlockall(int flags, std::uint64_t limit_bytes, MmCounters& c)
+{
+    if (flags == 0 || (flags & ~(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) || flags == MCL_ONFAULT)
+        return error(EINVAL);
+    if (flags & MCL_CURRENT) {
+        std::uint64_t total = 0;
+        for (Vma const& v : m_vmas)
+            total += v.pages();
+        if (total * kPageSize > limit_bytes)
+            return error(ENOMEM);
+        for (Vma& v : m_vmas)
+            v.flags |= kVmLocked;
+        if (!(flags & MCL_ONFAULT))
+            for (Vma const& v : std::vector<Vma>(m_vmas))
+                (void)populate(v.start, v.end, c);
+    }
+    if (flags & MCL_FUTURE)
+        m_lock_future = true;
+    return {};
+}
+
+ErrorOr<void> MmStruct::munlockall()
+{
+    for (Vma& v : m_vmas)
+        v.flags &= ~kVmLocked;
+    m_lock_future = false;
+    return {};
+}
+
+ErrorOr<std::vector<std::uint8_t>> MmStruct::mincore(std::uint64_t addr, std::uint64_t len) const
+{
+    if (addr & kPageMask)
+        return error(EINVAL);
+    std::uint64_t const end = addr + page_ceil(len);
+    if (end < addr || !range_mapped(addr, end))
+        return error(ENOMEM);
+    std::vector<std::uint8_t> resident;
+    for (std::uint64_t va = addr; va < end; va += kPageSize)
+        resident.push_back(pte_present(m_pt.lookup(va)) ? 1 : 0);
+    return resident;
+}
+
+// Linux: sys_brk(). The heap grows or shrinks; a request that would collide with another
+// mapping leaves the break where it was, and the old break is returned.
+std::uint64_t MmStruct::brk(std::uint64_t new_brk)
+{
+    if (new_brk < m_start_brk)
+        return m_brk;
+    std::uint64_t const old_end = page_ceil(m_brk);
+    std::uint64_t const new_end = page_ceil(new_brk);
+    if (new_end < old_end) {
+        (void)munmap(new_end, old_end - new_end);
+    } else if (new_end > old_end) {
+        for (Vma const& v : m_vmas)
+            if (v.start < new_end + kPageSize && v.end > old_end)  // Keep a guard page.
+                return m_brk;
+        Vma* heap = old_end > m_start_brk ? find_vma_mut(old_end - 1) : nullptr;
+        if (heap && heap->kind == VmaKind::Heap)
+            heap->end = new_end;
+        else
+            insert_vma(Vma{old_end, new_end, PROT_READ | PROT_WRITE, m_lock_future ? kVmLocked : 0u, VmaKind::Heap, nullptr, 0});
+    }
+    m_brk = new_brk;
+    return m_brk;
+}
+
+// Like smaps_rollup: a page is shared when another address space maps its frame too.
+Rss MmStruct::rss() const
+{
+    Rss rss;
+    for (PageTable::Leaf const& leaf : m_pt.leaves()) {
+        bool const shared_table = leaf.table->use_count() > 1;
+        for (Pte pte : leaf.table->pte) {
+            if (!pte_present(pte) || pte_frame(pte) == kZeroFrame)
+                continue;
+            if (shared_table || m_phys->refcount(pte_frame(pte)) > 1)
+                ++rss.shared;
+            else
+                ++rss.private_;
+        }
+    }
+    return rss;
+}
+
+}  // namespace forklab

@@ -1,0 +1,46 @@
+// Physical memory: a fixed number of frames, each with a reference count and contents that
+// cost nothing until non-zero data is written (Linux: mem_map's struct pages and the page
+// allocator). A frame's reference count is the number of page-table entries and page caches
+// that point at it.
+#pragma once
+
+#include "base/error.h"
+#include "mm/page.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+namespace forklab {
+
+class PhysicalMemory {
+public:
+    explicit PhysicalMemory(std::size_t frames);
+
+    // A free frame, zero-filled, with one reference; ENOMEM when every frame is in use.
+    ErrorOr<FrameNr> alloc();
+    void get(FrameNr frame) { if (frame != kZeroFrame) ++m_refs[frame]; }
+    void put(FrameNr frame);
+    std::uint32_t refcount(FrameNr frame) const { return m_refs[frame]; }
+
+    std::size_t total() const { return m_refs.size() - 1; }  // The zero page is not counted.
+    std::size_t in_use() const { return total() - m_free.size(); }
+    std::size_t with_data() const { return m_with_data; }    // Frames holding non-zero bytes.
+
+    // Contents. A frame without data reads as zeros; writing zeros to it allocates nothing.
+    bool has_data(FrameNr frame) const { return m_data[frame] != nullptr; }
+    std::uint8_t read_byte(FrameNr frame, std::size_t offset) const;
+    void read(FrameNr frame, std::size_t offset, std::span<std::uint8_t> out) const;
+    void write(FrameNr frame, std::size_t offset, std::span<std::uint8_t const> bytes);
+    void copy(FrameNr to, FrameNr from);  // The whole page.
+
+private:
+    std::vector<std::uint32_t> m_refs;
+    std::vector<std::unique_ptr<std::uint8_t[]>> m_data;
+    std::vector<FrameNr> m_free;  // A stack: the most recently freed frame is reused first.
+    std::size_t m_with_data = 0;
+};
+
+}  // namespace forklab
