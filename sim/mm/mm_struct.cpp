@@ -292,16 +292,14 @@ std::optional<FaultResult> MmStruct::write(std::uint64_t va, std::span<std::uint
         std::size_t const off = a & kPageMask;
         std::size_t const n = std::min<std::size_t>(kPageSize - off, bytes.size() - done);
         Vma const* vma = find_vma(a);
-        Pte pte = m_pt.lookup(a);
-        if (!vma || !vma->writable() || !pte_present(pte) || !pte_write(pte)) {
+        if (!vma || !vma->writable() || !m_pt.writable(a)) {
             FaultResult const f = handle_fault(a, Access::Write, c);
             if (faults)
                 faults->push_back(f);
             if (f.kind == FaultResult::Kind::Segv || f.kind == FaultResult::Kind::Oom)
                 return f;
-            pte = m_pt.lookup(a);
         }
-        m_phys->write(pte_frame(pte), off, bytes.subspan(done, n));
+        m_phys->write(pte_frame(m_pt.lookup(a)), off, bytes.subspan(done, n));
         done += n;
     }
     return std::nullopt;
@@ -328,10 +326,9 @@ ErrorOr<RefPtr<MmStruct>> MmStruct::dup(ForkStrategy strategy, MmCounters& c)
         if (leaf.table->present == 0)
             continue;
         if (strategy == ForkStrategy::Odf && can_share_leaf(leaf)) {
-            // Both sides will use this very table: every private entry becomes read-only, and
-            // the first change under it by either side copies the table (PageTable::unshare).
-            for (Pte& pte : leaf.table->pte)
-                pte &= ~kPteWrite;
+            // Both sides now use this very table, read-only as a whole; the first change under
+            // it by either side copies it and write-protects its entries then
+            // (PageTable::writable_leaf). Fork itself touches no entry.
             child->m_pt.leaves().push_back(leaf);
             ++c.pt_pages_shared;
             continue;
@@ -465,13 +462,12 @@ void MmStruct::zap_range(std::uint64_t start, std::uint64_t end)
     m_pt.drop_empty_leaves();
 }
 
+// mprotect() changes the entries, so a page-table page On-demand-fork shared is unshared first.
 void MmStruct::write_protect_range(std::uint64_t start, std::uint64_t end)
 {
-    for (std::uint64_t va = start; va < end; va += kPageSize) {
-        PteTable* leaf = m_pt.leaf(va);
-        if (leaf && leaf->use_count() == 1)  // A shared (ODF) leaf is read-only already.
-            leaf->pte[PageTable::index_of(va)] &= ~kPteWrite;
-    }
+    for (std::uint64_t va = start; va < end; va += kPageSize)
+        if (m_pt.leaf(va))
+            m_pt.writable_leaf(va, *m_phys).pte[PageTable::index_of(va)] &= ~kPteWrite;
 }
 
 ErrorOr<std::uint64_t> MmStruct::mmap(std::uint64_t addr, std::uint64_t len, int prot, int flags,
@@ -598,7 +594,7 @@ ErrorOr<void> MmStruct::populate(std::uint64_t start, std::uint64_t end, MmCount
             continue;
         Access const access = (v->writable() && !v->shared()) ? Access::Write : Access::Read;
         Pte const pte = m_pt.lookup(va);
-        if (pte_present(pte) && (access == Access::Read || pte_write(pte)))
+        if (pte_present(pte) && (access == Access::Read || m_pt.writable(va)))
             continue;
         if (handle_fault(va, access, c).kind == FaultResult::Kind::Oom)
             return error(ENOMEM);

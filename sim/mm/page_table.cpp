@@ -26,6 +26,12 @@ Pte PageTable::lookup(std::uint64_t va) const
     return t ? t->pte[index_of(va)] : 0;
 }
 
+bool PageTable::writable(std::uint64_t va) const
+{
+    PteTable const* t = leaf(va);
+    return t && t->use_count() == 1 && pte_write(t->pte[index_of(va)]);
+}
+
 bool PageTable::leaf_is_shared(std::uint64_t va) const
 {
     PteTable const* t = leaf(va);
@@ -44,7 +50,14 @@ PteTable& PageTable::writable_leaf(std::uint64_t va, PhysicalMemory& phys, bool*
     }
     RefPtr<PteTable>& table = m_leaves[i].table;
     if (table->use_count() > 1) {
-        table = copy_leaf(*table, phys);  // Drops our reference on the shared one.
+        // On-demand-fork's deferred work: the page-table page is copied, and since the frames
+        // under it are now mapped from two tables, every entry becomes copy-on-write in both.
+        RefPtr<PteTable> shared = table;
+        table = copy_leaf(*shared, phys);
+        for (unsigned idx = 0; idx < kPtesPerTable; ++idx) {
+            shared->pte[idx] &= ~kPteWrite;
+            table->pte[idx] &= ~kPteWrite;
+        }
         if (copied)
             *copied = true;
     }

@@ -43,6 +43,9 @@ public:
 
     // The entry for va, or 0 when no table covers it.
     Pte lookup(std::uint64_t va) const;
+    // Whether a store to va may go straight through: the entry is writable and its page-table
+    // page is not shared (an On-demand-fork shared page is read-only as a whole).
+    bool writable(std::uint64_t va) const;
     // The leaf covering va, created if needed, and first unshared if On-demand-fork left it
     // shared; *copied says whether that happened.
     PteTable& writable_leaf(std::uint64_t va, PhysicalMemory& phys, bool* copied = nullptr);
