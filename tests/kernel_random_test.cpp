@@ -454,9 +454,13 @@ private:
     {
         std::size_t const ev0 = k.events().size();
         clone_like("k.fork(1)", 1, 0, SIGCHLD, [&] { return k.fork(1); });
+        // Collected first: init_child() appends events, which may move the log.
+        std::vector<pid_t> children;
         for (Event const& e : k.events().since(ev0))
             if (e.kind == EventKind::Fork && e.pid == 1)
-                init_child(e.other, cfg.root_ops);
+                children.push_back(e.other);
+        for (pid_t c : children)
+            init_child(c, cfg.root_ops);
     }
 
     // A child of init: a login session for the student now and then, and the student's uid
