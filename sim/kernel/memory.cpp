@@ -31,6 +31,11 @@ ErrorOr<std::uint64_t> Kernel::mmap(pid_t caller, std::uint64_t addr, std::uint6
     bool const anonymous = flags & MAP_ANONYMOUS;
     if (!anonymous && !file)
         return error(EBADF);  // No file behind the fd (the files issue passes the open file).
+    // Linux: mlock_future_ok(). A mapping that will be locked must fit under RLIMIT_MEMLOCK.
+    bool const locked = (flags & MAP_LOCKED) || mm->lock_future();
+    if (locked && !may_lock_beyond_limit(*me) && len <= kTaskSize &&
+        mm->locked_pages() * kPageSize + page_ceil(len) > me->signal->rlim[RLIMIT_MEMLOCK].cur)
+        return error(EAGAIN);
     std::uint64_t const start = TRY(mm->mmap(addr, len, prot, flags, anonymous ? nullptr : file, offset));
     if ((flags & (MAP_POPULATE | MAP_LOCKED)) || mm->lock_future()) {
         MmCounters cost;
@@ -59,11 +64,27 @@ ErrorOr<void> Kernel::madvise(pid_t caller, std::uint64_t addr, std::uint64_t le
     return TRY(mm_of(*me))->madvise(addr, len, advice);
 }
 
-// RLIMIT_MEMLOCK bounds what a process without CAP_IPC_LOCK (here: not root) may lock.
+// RLIMIT_MEMLOCK bounds what a process without CAP_IPC_LOCK (here: not root) may lock; with
+// a limit of 0 it may lock nothing at all (Linux: can_do_mlock(), EPERM).
+bool Kernel::may_lock_beyond_limit(Task const& task) const
+{
+    return task.cred.euid == 0;
+}
+
+ErrorOr<std::uint64_t> Kernel::memlock_limit(Task const& task) const
+{
+    if (may_lock_beyond_limit(task))
+        return kRlimInfinity;
+    std::uint64_t const limit = task.signal->rlim[RLIMIT_MEMLOCK].cur;
+    if (limit == 0)
+        return error(EPERM);
+    return limit;
+}
+
 ErrorOr<void> Kernel::mlock(pid_t caller, std::uint64_t addr, std::uint64_t len)
 {
     Task* me = TRY(current(caller));
-    std::uint64_t const limit = me->cred.euid == 0 ? kRlimInfinity : me->signal->rlim[RLIMIT_MEMLOCK].cur;
+    std::uint64_t const limit = TRY(memlock_limit(*me));
     MmCounters cost;
     auto r = TRY(mm_of(*me))->mlock(addr, len, limit, cost);
     me->mm_counters += cost;
@@ -80,7 +101,7 @@ ErrorOr<void> Kernel::munlock(pid_t caller, std::uint64_t addr, std::uint64_t le
 ErrorOr<void> Kernel::mlockall(pid_t caller, int flags)
 {
     Task* me = TRY(current(caller));
-    std::uint64_t const limit = me->cred.euid == 0 ? kRlimInfinity : me->signal->rlim[RLIMIT_MEMLOCK].cur;
+    std::uint64_t const limit = TRY(memlock_limit(*me));
     MmCounters cost;
     auto r = TRY(mm_of(*me))->mlockall(flags, limit, cost);
     me->mm_counters += cost;
@@ -100,10 +121,26 @@ ErrorOr<std::vector<std::uint8_t>> Kernel::mincore(pid_t caller, std::uint64_t a
     return TRY(mm_of(*me))->mincore(addr, len);
 }
 
+// Linux: sys_brk(). Under mlockall(MCL_FUTURE) the new heap is locked, so it must fit under
+// RLIMIT_MEMLOCK, and it is faulted in at once (mm_populate).
 ErrorOr<std::uint64_t> Kernel::brk(pid_t caller, std::uint64_t addr)
 {
     Task* me = TRY(current(caller));
-    return TRY(mm_of(*me))->brk(addr);
+    MmStruct* mm = TRY(mm_of(*me));
+    std::uint64_t const old_end = page_ceil(mm->current_brk());
+    std::uint64_t const new_end = page_ceil(addr);
+    bool const grows = addr >= mm->start_brk() && new_end > old_end;
+    if (grows && mm->lock_future() && !may_lock_beyond_limit(*me) &&
+        mm->locked_pages() * kPageSize + (new_end - old_end) > me->signal->rlim[RLIMIT_MEMLOCK].cur)
+        return mm->current_brk();
+    std::uint64_t const result = mm->brk(addr);
+    if (grows && mm->lock_future() && result == addr) {
+        MmCounters cost;
+        (void)mm->populate(old_end, new_end, cost);
+        me->mm_counters += cost;
+        m_mm_totals += cost;
+    }
+    return result;
 }
 
 ErrorOr<Kernel::MemoryAccess> Kernel::read_memory(pid_t pid, std::uint64_t va, std::span<std::uint8_t> out)

@@ -60,6 +60,7 @@ public:
         return m_pages[index];
     }
     std::string name() const override { return "a.out"; }
+    bool has_page(std::uint64_t index) const override { return index < m_pages.size() && m_pages[index]; }
     std::vector<FrameNr> frames() const override
     {
         std::vector<FrameNr> held;
@@ -122,8 +123,11 @@ ErrorOr<RefPtr<MmStruct>> MmStruct::from_image(ProgramImage const& image, Physic
     if (image.bss_size)
         TRY(map(image.bss_size, PROT_READ | PROT_WRITE, VmaKind::Bss, nullptr, 0));
     mm->m_start_brk = mm->m_brk = addr;
-    std::uint64_t const stack = page_ceil(image.stack_size);
-    TRY(mm->mmap(kStackTop - stack, stack, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, nullptr, 0, VmaKind::Stack));
+    // Linux: setup_arg_pages() starts the stack at 128 KiB, or at RLIMIT_STACK if that is less.
+    mm->m_stack_max = std::max(page_ceil(image.stack_size), kPageSize);
+    std::uint64_t const initial = std::min(kInitialStack, mm->m_stack_max);
+    TRY(mm->mmap(kStackTop - initial, initial, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, nullptr, 0,
+        VmaKind::Stack));
     mm->find_vma_mut(kStackTop - 1)->flags |= kVmGrowsDown;
     return mm;
 }
@@ -150,6 +154,8 @@ FaultResult MmStruct::handle_fault(std::uint64_t va, Access access, MmCounters& 
     FaultResult r;
     r.va = va;
     Vma const* vma = find_vma(va);
+    if (!vma)
+        vma = expand_stack(va);
     if (!vma) {
         r.kind = FaultResult::Kind::Segv;
         r.si_code = SEGV_MAPERR;
@@ -171,6 +177,23 @@ FaultResult MmStruct::handle_fault(std::uint64_t va, Access access, MmCounters& 
     if (r.kind != FaultResult::Kind::Oom)
         ++c.minor_faults;
     return r;
+}
+
+// Linux: expand_stack(). A fault just below a VM_GROWSDOWN area grows it, up to RLIMIT_STACK
+// and never closer than the guard gap to the mapping below.
+Vma const* MmStruct::expand_stack(std::uint64_t va)
+{
+    auto above = std::upper_bound(m_vmas.begin(), m_vmas.end(), va,
+        [](std::uint64_t a, Vma const& v) { return a < v.start; });
+    if (above == m_vmas.end() || !(above->flags & kVmGrowsDown))
+        return nullptr;
+    std::uint64_t const start = page_floor(va);
+    if (above->end - start > m_stack_max)
+        return nullptr;
+    if (above != m_vmas.begin() && std::prev(above)->end + kStackGuardGap > start)
+        return nullptr;
+    above->start = start;
+    return &*above;
 }
 
 // Linux: do_anonymous_page(), do_read_fault(), do_cow_fault(), do_shared_fault().
@@ -315,6 +338,7 @@ ErrorOr<RefPtr<MmStruct>> MmStruct::dup(ForkStrategy strategy, MmCounters& c)
     auto child = make_ref<MmStruct>(*m_phys);
     child->m_start_brk = m_start_brk;
     child->m_brk = m_brk;
+    child->m_stack_max = m_stack_max;
     for (Vma const& v : m_vmas) {
         if (v.flags & kVmDontFork)
             continue;
@@ -476,8 +500,7 @@ ErrorOr<std::uint64_t> MmStruct::mmap(std::uint64_t addr, std::uint64_t len, int
     int const type = flags & (MAP_SHARED | MAP_PRIVATE);
     if (len == 0 || (offset & kPageMask) || (type != MAP_SHARED && type != MAP_PRIVATE))
         return error(EINVAL);
-    if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
-        return error(EINVAL);
+    prot &= PROT_READ | PROT_WRITE | PROT_EXEC;  // Linux's mmap ignores bits it does not know.
     if (len > kTaskSize)
         return error(ENOMEM);
     len = page_ceil(len);
@@ -560,10 +583,14 @@ ErrorOr<void> MmStruct::madvise(std::uint64_t addr, std::uint64_t len, int advic
     std::uint64_t const end = addr + page_ceil(len);
     if (end < addr)
         return error(EINVAL);
-    if (advice == MADV_WIPEONFORK)
-        for (Vma const& v : m_vmas)
-            if (v.start < end && v.end > addr && (v.object || v.shared()))
-                return error(EINVAL);
+    for (Vma const& v : m_vmas) {
+        if (v.start >= end || v.end <= addr)
+            continue;
+        if (advice == MADV_WIPEONFORK && (v.object || v.shared()))
+            return error(EINVAL);
+        if (advice == MADV_DONTNEED && (v.flags & kVmLocked))
+            return error(EINVAL);  // Linux: madvise_dontneed_free_valid_vma().
+    }
     split_at(addr);
     split_at(end);
     for (Vma& v : m_vmas) {
@@ -574,10 +601,7 @@ ErrorOr<void> MmStruct::madvise(std::uint64_t addr, std::uint64_t len, int advic
         case MADV_DOFORK: v.flags &= ~kVmDontFork; break;
         case MADV_WIPEONFORK: v.flags |= kVmWipeOnFork; break;
         case MADV_KEEPONFORK: v.flags &= ~kVmWipeOnFork; break;
-        case MADV_DONTNEED:
-            if (!(v.flags & kVmLocked))
-                zap_range(v.start, v.end);
-            break;
+        case MADV_DONTNEED: zap_range(v.start, v.end); break;
         default: break;
         }
     }
@@ -685,9 +709,14 @@ ErrorOr<std::vector<std::uint8_t>> MmStruct::mincore(std::uint64_t addr, std::ui
     std::uint64_t const end = addr + page_ceil(len);
     if (end < addr || !range_mapped(addr, end))
         return error(ENOMEM);
+    // A page of a file or of shared memory is resident if it is in the object's page cache,
+    // whoever brought it in (Linux: mincore_page()).
     std::vector<std::uint8_t> resident;
-    for (std::uint64_t va = addr; va < end; va += kPageSize)
-        resident.push_back(pte_present(m_pt.lookup(va)) ? 1 : 0);
+    for (std::uint64_t va = addr; va < end; va += kPageSize) {
+        Vma const* v = find_vma(va);
+        bool const cached = v->object && v->object->has_page(v->object_index(va));
+        resident.push_back(pte_present(m_pt.lookup(va)) || cached ? 1 : 0);
+    }
     return resident;
 }
 

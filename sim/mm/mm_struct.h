@@ -71,7 +71,7 @@ struct Rss {
 struct ProgramImage {
     std::vector<std::uint8_t> text, rodata, data;
     std::uint64_t bss_size = 0;
-    std::uint64_t stack_size = 8 << 20;  // RLIMIT_STACK's usual 8 MiB, reserved, faulted lazily.
+    std::uint64_t stack_size = 8 << 20;  // How far the stack may grow: RLIMIT_STACK at exec.
 };
 
 class MmStruct : public RefCounted<MmStruct> {
@@ -79,6 +79,8 @@ public:
     static constexpr std::uint64_t kTextBase = 0x400000;
     static constexpr std::uint64_t kStackTop = 0x7ffffffde000;
     static constexpr std::uint64_t kMmapBase = 0x7ffff7fff000;
+    static constexpr std::uint64_t kInitialStack = 128 << 10;     // Linux: setup_arg_pages().
+    static constexpr std::uint64_t kStackGuardGap = 256 * kPageSize;  // Linux: stack_guard_gap.
 
     explicit MmStruct(PhysicalMemory& phys) : m_phys(&phys) {}
     ~MmStruct();  // Linux: exit_mmap(). Every frame and page-table page is released.
@@ -129,6 +131,7 @@ public:
 
 private:
     Vma* find_vma_mut(std::uint64_t va);
+    Vma const* expand_stack(std::uint64_t va);
     void split_at(std::uint64_t addr);
     bool range_mapped(std::uint64_t start, std::uint64_t end) const;
     std::uint64_t unmapped_area(std::uint64_t len) const;
@@ -146,6 +149,7 @@ private:
     std::uint64_t m_start_brk = 0;
     std::uint64_t m_brk = 0;
     bool m_lock_future = false;  // mlockall(MCL_FUTURE): new mappings are locked.
+    std::uint64_t m_stack_max = 0;  // The most the stack may grow to (RLIMIT_STACK at exec).
 };
 
 }  // namespace forklab

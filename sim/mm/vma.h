@@ -38,6 +38,8 @@ public:
     virtual bool is_file() const { return false; }
     // Every frame the object holds a reference on (for check_invariants()).
     virtual std::vector<FrameNr> frames() const = 0;
+    // Whether page `index` is in memory already (mincore).
+    virtual bool has_page(std::uint64_t) const { return false; }
 };
 
 class AnonymousSharedObject final : public VmObject {
@@ -47,6 +49,7 @@ public:
     ErrorOr<FrameNr> get_page(std::uint64_t index, PhysicalMemory&) override;
     std::string name() const override { return "/dev/zero (deleted)"; }
     std::vector<FrameNr> frames() const override;
+    bool has_page(std::uint64_t index) const override { return index < m_pages.size() && m_pages[index]; }
 
 private:
     PhysicalMemory& m_phys;

@@ -22,6 +22,14 @@ inline std::string join(std::vector<std::string> const& lines)
 
 inline std::string errno_name(Error const& e) { return std::string(e.name()); }
 
+// The error of a failed call, or "" -- doctest builds a message even when the check passes, and
+// error() of a successful expected must not be called.
+template<typename T>
+std::string why(ErrorOr<T> const& r)
+{
+    return r ? std::string() : errno_name(r.error());
+}
+
 class Lab {
 public:
     static constexpr uid_t kStudent = 1000;
@@ -55,20 +63,20 @@ public:
     pid_t fork(pid_t parent)
     {
         auto r = k.fork(parent);
-        REQUIRE_MESSAGE(r, "fork failed: " << errno_name(r.error()));
+        REQUIRE_MESSAGE(r, "fork failed: " << why(r));
         check();
         return *r;
     }
     void exit(pid_t pid, int code = 0)
     {
         auto r = k.exit_group(pid, code);
-        REQUIRE_MESSAGE(r, "exit failed: " << errno_name(r.error()));
+        REQUIRE_MESSAGE(r, "exit failed: " << why(r));
         check();
     }
     void kill(pid_t from, pid_t to, int sig)
     {
         auto r = k.kill(from, to, sig);
-        REQUIRE_MESSAGE(r, "kill failed: " << errno_name(r.error()));
+        REQUIRE_MESSAGE(r, "kill failed: " << why(r));
         check();
     }
     // Let the task reach user mode: deliver what is pending (default actions happen here).
@@ -82,7 +90,7 @@ public:
     WaitResult wait(pid_t waiter, pid_t pid = -1, int options = 0)
     {
         auto r = k.wait4(waiter, pid, options);
-        REQUIRE_MESSAGE(r, "wait4 failed: " << errno_name(r.error()));
+        REQUIRE_MESSAGE(r, "wait4 failed: " << why(r));
         check();
         return *r;
     }
@@ -100,7 +108,7 @@ public:
         check();
         REQUIRE_FALSE(result);
         CHECK_MESSAGE(result.error().code() == code,
-            "expected " << errno_name(Error::from_errno(code)) << ", got " << errno_name(result.error()));
+            "expected " << errno_name(Error::from_errno(code)) << ", got " << why(result));
     }
 
     // The root-namespace pid of `parent`'s most recent child. fork() returns the pid as the
