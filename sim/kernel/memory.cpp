@@ -207,6 +207,10 @@ void Kernel::force_sig(Task& task, int sig, SignalReason why)
         task.sighand->set_action(sig, SigAction{});
         task.blocked &= ~sigbit(sig);
     }
+    // An init that faults with no handler dies too: a forced default action clears
+    // SIGNAL_UNKILLABLE. (The kernel-driven pid 1 touches no memory.)
+    if (task.sighand->action(sig).handler == kSigDfl && !task.group_leader->reaps_children)
+        task.signal->unkillable = false;
     (void)group_send_sig_info(nullptr, sig, task, why, task.pid);
 }
 

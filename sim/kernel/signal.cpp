@@ -210,11 +210,18 @@ void Kernel::complete_signal(Task& leader, int sig)
     // the moment it is sent: nothing else pending will be handled first, and later signals are
     // dropped. Core-dumping signals take the slow path, as in Linux, through do_signal().
     if (sig == SIGKILL || (is_fatal(leader, sig) && default_action(sig) == DefaultAction::Terminate)) {
+        // Linux sets signal->flags = SIGNAL_GROUP_EXIT, which also ends a group stop, and queues
+        // SIGKILL for every thread, so that no later sigprocmask() can keep one alive.
         SignalStruct& s = *leader.signal;
         s.group_exit = true;
         s.group_exit_code = wait_status_signaled(sig, false);
-        for (Task& t : s.thread_head)
+        s.stopped = false;
+        s.stop_report = 0;
+        s.continue_report = false;
+        for (Task& t : s.thread_head) {
+            t.pending |= sigbit(SIGKILL);
             signal_wake_up(t, true, true);
+        }
         return;
     }
     signal_wake_up(*chosen, false, false);

@@ -100,10 +100,12 @@ ErrorOr<RefPtr<MmStruct>> MmStruct::from_image(ProgramImage const& image, Physic
     auto mm = make_ref<MmStruct>(phys);
     // One object holds text, rodata and data, each starting on a page of its own.
     std::vector<std::uint8_t> bytes;
+    // An empty section still gets a page of zeros in the file, so that it never reads as the
+    // section after it.
     auto append = [&bytes](std::vector<std::uint8_t> const& part) {
         std::uint64_t const at = bytes.size();
         bytes.insert(bytes.end(), part.begin(), part.end());
-        bytes.resize(page_ceil(bytes.size()), 0);
+        bytes.resize(at + page_ceil(std::max<std::size_t>(part.size(), 1)), 0);
         return at;
     };
     std::uint64_t const text_at = append(image.text);
@@ -551,10 +553,12 @@ ErrorOr<void> MmStruct::munmap(std::uint64_t addr, std::uint64_t len)
 
 ErrorOr<void> MmStruct::mprotect(std::uint64_t addr, std::uint64_t len, int prot)
 {
-    if ((addr & kPageMask) || (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)))
+    if (addr & kPageMask)
         return error(EINVAL);
     if (len == 0)
-        return {};
+        return {};  // Linux checks the prot bits only for a non-empty range.
+    if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
+        return error(EINVAL);
     std::uint64_t const end = addr + page_ceil(len);
     if (end < addr || !range_mapped(addr, end))
         return error(ENOMEM);
@@ -654,7 +658,10 @@ ErrorOr<void> MmStruct::mlock(std::uint64_t addr, std::uint64_t len, std::uint64
     for (Vma& v : m_vmas)
         if (v.start >= start && v.end <= end)
             v.flags |= kVmLocked;
-    return populate(start, end, c);
+    // Locked, but not all of it could be faulted in: mlock(2)'s EAGAIN, not ENOMEM.
+    if (!populate(start, end, c))
+        return error(EAGAIN);
+    return {};
 }
 
 ErrorOr<void> MmStruct::munlock(std::uint64_t addr, std::uint64_t len)
@@ -734,11 +741,14 @@ std::uint64_t MmStruct::brk(std::uint64_t new_brk)
         for (Vma const& v : m_vmas)
             if (v.start < new_end + kPageSize && v.end > old_end)  // Keep a guard page.
                 return m_brk;
+        // Linux: do_brk_flags(). New heap memory is plain read-write data (locked under
+        // MCL_FUTURE); it joins the old heap only if that still has exactly those flags.
+        std::uint32_t const flags = m_lock_future ? kVmLocked : 0u;
         Vma* heap = old_end > m_start_brk ? find_vma_mut(old_end - 1) : nullptr;
-        if (heap && heap->kind == VmaKind::Heap)
+        if (heap && heap->kind == VmaKind::Heap && heap->prot == (PROT_READ | PROT_WRITE) && heap->flags == flags)
             heap->end = new_end;
         else
-            insert_vma(Vma{old_end, new_end, PROT_READ | PROT_WRITE, m_lock_future ? kVmLocked : 0u, VmaKind::Heap, nullptr, 0});
+            insert_vma(Vma{old_end, new_end, PROT_READ | PROT_WRITE, flags, VmaKind::Heap, nullptr, 0});
     }
     m_brk = new_brk;
     return m_brk;
