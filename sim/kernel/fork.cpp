@@ -262,8 +262,7 @@ ErrorOr<void> Kernel::copy_mm(std::uint64_t flags, Task& parent, Task& child)
         return {};
     MmCounters cost;
     auto mm = parent.mm->dup(m_config.fork_strategy, cost);
-    parent.mm_counters += cost;
-    m_mm_totals += cost;
+    charge(parent, cost);
     if (!mm) {
         fork_failed(parent, ENOMEM, ForkFailure::NoMemory);
         return std::unexpected(mm.error());

@@ -271,6 +271,7 @@ private:
     // Memory
     ErrorOr<MmStruct*> mm_of(Task& task);
     bool may_lock_beyond_limit(Task const& task) const;
+    void charge(Task& task, MmCounters const& cost);
     ErrorOr<std::uint64_t> memlock_limit(Task const& task) const;
     void account_faults(Task& task, std::vector<FaultResult> const& faults, bool write);
     MemoryAccess finish_access(Task& task, std::optional<FaultResult> const& stop);

@@ -14,6 +14,13 @@ ErrorOr<MmStruct*> Kernel::mm_of(Task& task)
     return task.mm.get();
 }
 
+// What a memory operation cost goes to the task that made it and to the kernel's totals.
+void Kernel::charge(Task& task, MmCounters const& cost)
+{
+    task.mm_counters += cost;
+    m_mm_totals += cost;
+}
+
 ErrorOr<void> Kernel::set_fork_strategy(ForkStrategy strategy)
 {
     if (strategy != ForkStrategy::Cow && strategy != ForkStrategy::Copy && strategy != ForkStrategy::Odf &&
@@ -40,8 +47,7 @@ ErrorOr<std::uint64_t> Kernel::mmap(pid_t caller, std::uint64_t addr, std::uint6
     if ((flags & (MAP_POPULATE | MAP_LOCKED)) || mm->lock_future()) {
         MmCounters cost;
         (void)mm->populate(start, start + page_ceil(len), cost);  // Best effort, as in Linux.
-        me->mm_counters += cost;
-        m_mm_totals += cost;
+        charge(*me, cost);
     }
     return start;
 }
@@ -87,8 +93,7 @@ ErrorOr<void> Kernel::mlock(pid_t caller, std::uint64_t addr, std::uint64_t len)
     std::uint64_t const limit = TRY(memlock_limit(*me));
     MmCounters cost;
     auto r = TRY(mm_of(*me))->mlock(addr, len, limit, cost);
-    me->mm_counters += cost;
-    m_mm_totals += cost;
+    charge(*me, cost);
     return r;
 }
 
@@ -104,8 +109,7 @@ ErrorOr<void> Kernel::mlockall(pid_t caller, int flags)
     std::uint64_t const limit = TRY(memlock_limit(*me));
     MmCounters cost;
     auto r = TRY(mm_of(*me))->mlockall(flags, limit, cost);
-    me->mm_counters += cost;
-    m_mm_totals += cost;
+    charge(*me, cost);
     return r;
 }
 
@@ -137,8 +141,7 @@ ErrorOr<std::uint64_t> Kernel::brk(pid_t caller, std::uint64_t addr)
     if (grows && mm->lock_future() && result == addr) {
         MmCounters cost;
         (void)mm->populate(old_end, new_end, cost);
-        me->mm_counters += cost;
-        m_mm_totals += cost;
+        charge(*me, cost);
     }
     return result;
 }

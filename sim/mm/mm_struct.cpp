@@ -284,50 +284,46 @@ FaultResult MmStruct::fault_write_protected(Vma const& vma, PteTable& leaf, unsi
 
 // ---- Access ---------------------------------------------------------------------------------
 
-std::optional<FaultResult> MmStruct::read(std::uint64_t va, std::span<std::uint8_t> out, MmCounters& c,
-    std::vector<FaultResult>* faults)
+// Walk [va, va + len) page by page. Where the page table does not already allow the access,
+// fault first; stop at a fault that cannot be resolved. `copy(frame, offset, done, n)` moves
+// the bytes of one page.
+template<typename Copy>
+std::optional<FaultResult> MmStruct::access(std::uint64_t va, std::size_t len, Access kind, MmCounters& c,
+    std::vector<FaultResult>* faults, Copy const& copy)
 {
     std::size_t done = 0;
-    while (done < out.size()) {
+    while (done < len) {
         std::uint64_t const a = va + done;
         std::size_t const off = a & kPageMask;
-        std::size_t const n = std::min<std::size_t>(kPageSize - off, out.size() - done);
+        std::size_t const n = std::min<std::size_t>(kPageSize - off, len - done);
         Vma const* vma = find_vma(a);
-        Pte pte = m_pt.lookup(a);
-        if (!vma || !access_allowed(vma->prot, Access::Read) || !pte_present(pte)) {
-            FaultResult const f = handle_fault(a, Access::Read, c);
+        bool const allowed = vma && access_allowed(vma->prot, kind) &&
+            (kind == Access::Write ? m_pt.writable(a) : pte_present(m_pt.lookup(a)));
+        if (!allowed) {
+            FaultResult const f = handle_fault(a, kind, c);
             if (faults)
                 faults->push_back(f);
             if (f.kind == FaultResult::Kind::Segv || f.kind == FaultResult::Kind::Oom)
                 return f;
-            pte = m_pt.lookup(a);
         }
-        m_phys->read(pte_frame(pte), off, out.subspan(done, n));
+        copy(pte_frame(m_pt.lookup(a)), off, done, n);
         done += n;
     }
     return std::nullopt;
 }
 
+std::optional<FaultResult> MmStruct::read(std::uint64_t va, std::span<std::uint8_t> out, MmCounters& c,
+    std::vector<FaultResult>* faults)
+{
+    return access(va, out.size(), Access::Read, c, faults,
+        [&](FrameNr frame, std::size_t off, std::size_t done, std::size_t n) { m_phys->read(frame, off, out.subspan(done, n)); });
+}
+
 std::optional<FaultResult> MmStruct::write(std::uint64_t va, std::span<std::uint8_t const> bytes, MmCounters& c,
     std::vector<FaultResult>* faults)
 {
-    std::size_t done = 0;
-    while (done < bytes.size()) {
-        std::uint64_t const a = va + done;
-        std::size_t const off = a & kPageMask;
-        std::size_t const n = std::min<std::size_t>(kPageSize - off, bytes.size() - done);
-        Vma const* vma = find_vma(a);
-        if (!vma || !vma->writable() || !m_pt.writable(a)) {
-            FaultResult const f = handle_fault(a, Access::Write, c);
-            if (faults)
-                faults->push_back(f);
-            if (f.kind == FaultResult::Kind::Segv || f.kind == FaultResult::Kind::Oom)
-                return f;
-        }
-        m_phys->write(pte_frame(m_pt.lookup(a)), off, bytes.subspan(done, n));
-        done += n;
-    }
-    return std::nullopt;
+    return access(va, bytes.size(), Access::Write, c, faults,
+        [&](FrameNr frame, std::size_t off, std::size_t done, std::size_t n) { m_phys->write(frame, off, bytes.subspan(done, n)); });
 }
 
 // ---- fork -----------------------------------------------------------------------------------

@@ -132,6 +132,9 @@ public:
 private:
     Vma* find_vma_mut(std::uint64_t va);
     Vma const* expand_stack(std::uint64_t va);
+    template<typename Copy>
+    std::optional<FaultResult> access(std::uint64_t va, std::size_t len, Access, MmCounters&,
+        std::vector<FaultResult>* faults, Copy const& copy);
     void split_at(std::uint64_t addr);
     bool range_mapped(std::uint64_t start, std::uint64_t end) const;
     std::uint64_t unmapped_area(std::uint64_t len) const;
