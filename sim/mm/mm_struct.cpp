@@ -635,7 +635,9 @@ std::uint64_t MmStruct::locked_pages() const
     return n;
 }
 
-ErrorOr<void> MmStruct::mlock(std::uint64_t addr, std::uint64_t len, std::uint64_t limit_bytes, MmCounters& c)
+// mlock(2) and munlock(2) take any address: the range is widened to whole pages. It must be
+// mapped throughout (ENOMEM otherwise).
+ErrorOr<std::pair<std::uint64_t, std::uint64_t>> MmStruct::lock_range(std::uint64_t addr, std::uint64_t len) const
 {
     std::uint64_t const start = page_floor(addr);
     std::uint64_t const end = page_ceil(addr + len);
@@ -643,6 +645,12 @@ ErrorOr<void> MmStruct::mlock(std::uint64_t addr, std::uint64_t len, std::uint64
         return error(EINVAL);
     if (!range_mapped(start, end))
         return error(ENOMEM);
+    return std::pair{start, end};
+}
+
+ErrorOr<void> MmStruct::mlock(std::uint64_t addr, std::uint64_t len, std::uint64_t limit_bytes, MmCounters& c)
+{
+    auto const [start, end] = TRY(lock_range(addr, len));
     std::uint64_t adding = 0;
     for (Vma const& v : m_vmas)
         if (v.start < end && v.end > start && !(v.flags & kVmLocked))
@@ -662,12 +670,7 @@ ErrorOr<void> MmStruct::mlock(std::uint64_t addr, std::uint64_t len, std::uint64
 
 ErrorOr<void> MmStruct::munlock(std::uint64_t addr, std::uint64_t len)
 {
-    std::uint64_t const start = page_floor(addr);
-    std::uint64_t const end = page_ceil(addr + len);
-    if (end < start)
-        return error(EINVAL);
-    if (!range_mapped(start, end))
-        return error(ENOMEM);
+    auto const [start, end] = TRY(lock_range(addr, len));
     split_at(start);
     split_at(end);
     for (Vma& v : m_vmas)

@@ -137,6 +137,7 @@ private:
         std::vector<FaultResult>* faults, Copy const& copy);
     void split_at(std::uint64_t addr);
     bool range_mapped(std::uint64_t start, std::uint64_t end) const;
+    ErrorOr<std::pair<std::uint64_t, std::uint64_t>> lock_range(std::uint64_t addr, std::uint64_t len) const;
     std::uint64_t unmapped_area(std::uint64_t len) const;
     void insert_vma(Vma vma);
     void zap_range(std::uint64_t start, std::uint64_t end);
