@@ -3,10 +3,12 @@
 // default). It stands in for the main job until scenarios can be run from C source.
 #include "demo.h"
 
+#include "cow_demo.h"
 #include "report.h"
 #include "trace/tree.h"
 
 #include <iostream>
+#include <map>
 
 namespace forklab::cli {
 
@@ -15,6 +17,8 @@ namespace {
 struct Options {
     bool dot = false;
     bool json = false;
+    bool cow = false;
+    std::string strategy = "cow";
 };
 
 class Demo {
@@ -82,6 +86,12 @@ private:
 
 void run_demo(Options const& opt)
 {
+    if (opt.cow) {
+        std::map<std::string, ForkStrategy> const strategies{
+            {"cow", ForkStrategy::Cow}, {"copy", ForkStrategy::Copy}, {"odf", ForkStrategy::Odf}};
+        run_cow_demo(strategies.at(opt.strategy), opt.json);
+        return;
+    }
     Demo demo;
     demo.run();
     if (opt.dot) {
@@ -114,6 +124,9 @@ void add_demo_command(CLI::App& app)
     auto* cmd = app.add_subcommand("demo", "Run fork(); fork(); fork(); on the model kernel and explain each step");
     cmd->add_flag("--dot", opt->dot, "Print the process tree after the forks as Graphviz DOT");
     cmd->add_flag("--json", opt->json, "Print processes and events as JSON");
+    cmd->add_flag("--cow", opt->cow, "Run the copy-on-write example instead: int x = 100; fork(); the child writes x");
+    cmd->add_option("--strategy", opt->strategy, "Fork strategy for --cow: cow (Linux), copy (early Unix), odf (On-demand-fork)")
+        ->check(CLI::IsMember({"cow", "copy", "odf"}));
     cmd->callback([opt] { run_demo(*opt); });
 }
 

@@ -172,7 +172,8 @@ void Kernel::account_faults(Task& task, std::vector<FaultResult> const& faults, 
     for (FaultResult const& f : faults) {
         if (f.kind == FaultResult::Kind::Oom)
             continue;  // Reported by finish_access().
-        std::uint8_t const aux = std::uint8_t(f.kind) | (write ? 0x40 : 0) | (f.table_copied ? 0x80 : 0);
+        std::uint8_t const aux = std::uint8_t(f.kind) | (f.file_page ? 0x20 : 0) | (write ? 0x40 : 0) |
+            (f.table_copied ? 0x80 : 0);
         std::int64_t const refs = std::min<std::uint32_t>(f.old_refs, 0xffff);
         m_events.append(Event{m_step, EventKind::PageFault, aux, task.pid, pid_t(f.old_frame), f.new_frame,
             std::int64_t(f.va) | (refs << 48)});

@@ -60,7 +60,12 @@ public:
         return m_pages[index];
     }
     std::string name() const override { return "a.out"; }
-    bool has_page(std::uint64_t index) const override { return index < m_pages.size() && m_pages[index]; }
+    std::optional<FrameNr> cached_frame(std::uint64_t index) const override
+    {
+        if (index < m_pages.size() && m_pages[index])
+            return m_pages[index];
+        return std::nullopt;
+    }
     std::vector<FrameNr> frames() const override
     {
         std::vector<FrameNr> held;
@@ -216,8 +221,9 @@ FaultResult MmStruct::fault_missing(Vma const& vma, PteTable& leaf, unsigned idx
         r.kind = FaultResult::Kind::ObjectMap;
         r.new_frame = *frame;
         // A write to a private file page copies it at once (do_cow_fault).
-        if (access == Access::Write && !vma.shared())
+        if (access == Access::Write && !vma.shared()) {
             return fault_write_protected(vma, leaf, idx, va, c);
+        }
         return r;
     }
     if (access != Access::Write) {
@@ -251,6 +257,8 @@ FaultResult MmStruct::fault_write_protected(Vma const& vma, PteTable& leaf, unsi
     FrameNr const old = pte_frame(pte);
     r.old_frame = old;
     r.old_refs = m_phys->refcount(old);
+    // Still the file's own page (not a private copy of it): a private mapping never writes it.
+    r.file_page = vma.object && !vma.shared() && vma.object->cached_frame(vma.object_index(va)) == old;
     if (vma.shared()) {
         pte |= kPteWrite | kPteDirty;
         r.kind = FaultResult::Kind::MadeWritable;

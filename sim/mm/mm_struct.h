@@ -47,6 +47,7 @@ struct FaultResult {
     FrameNr new_frame = 0;
     std::uint32_t old_refs = 0;  // References on old_frame before the fault.
     bool table_copied = false;   // An On-demand-fork page-table page was unshared first.
+    bool file_page = false;      // old_frame is a file's page (MAP_PRIVATE never writes it).
     int si_code = 0;             // SEGV_MAPERR or SEGV_ACCERR for Segv.
 };
 

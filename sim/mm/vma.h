@@ -7,6 +7,7 @@
 #include "mm/page.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <sys/mman.h>
 #include <vector>
@@ -38,8 +39,10 @@ public:
     virtual bool is_file() const { return false; }
     // Every frame the object holds a reference on (for check_invariants()).
     virtual std::vector<FrameNr> frames() const = 0;
-    // Whether page `index` is in memory already (mincore).
-    virtual bool has_page(std::uint64_t) const { return false; }
+    // The frame of page `index` if it is in memory already (mincore, and telling a file's own
+    // page from a private copy of it).
+    virtual std::optional<FrameNr> cached_frame(std::uint64_t) const { return std::nullopt; }
+    bool has_page(std::uint64_t index) const { return cached_frame(index).has_value(); }
 };
 
 class AnonymousSharedObject final : public VmObject {
@@ -49,7 +52,12 @@ public:
     ErrorOr<FrameNr> get_page(std::uint64_t index, PhysicalMemory&) override;
     std::string name() const override { return "/dev/zero (deleted)"; }
     std::vector<FrameNr> frames() const override;
-    bool has_page(std::uint64_t index) const override { return index < m_pages.size() && m_pages[index]; }
+    std::optional<FrameNr> cached_frame(std::uint64_t index) const override
+    {
+        if (index < m_pages.size() && m_pages[index])
+            return m_pages[index];
+        return std::nullopt;
+    }
 
 private:
     PhysicalMemory& m_phys;

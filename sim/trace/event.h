@@ -37,7 +37,8 @@ enum class EventKind : std::uint8_t {
     SetRlimit,        // pid set resource aux to value (soft limit).
     SetUid,           // pid's uids changed to value.
     PidNsZap,         // the init of a pid namespace (pid) exited: every process in it is killed.
-    PageFault,        // pid faulted; aux = FaultResult::Kind | 0x40 write | 0x80 table copied;
+    PageFault,        // pid faulted; aux = FaultResult::Kind | 0x20 file page | 0x40 write |
+                      // 0x80 table copied;
                       // value = address | old frame's references << 48; other = old frame;
                       // extra = new frame.
     MmDup,            // pid's fork copied its address space for other; aux = ForkStrategy;

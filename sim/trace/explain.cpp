@@ -124,7 +124,7 @@ std::string hex(std::uint64_t v)
 
 std::string page_fault_text(Event const& e)
 {
-    auto const kind = FaultResult::Kind(e.aux & 0x3f);
+    auto const kind = FaultResult::Kind(e.aux & 0x1f);
     bool const write = e.aux & 0x40;
     std::uint64_t const va = std::uint64_t(e.value) & ((std::uint64_t(1) << 48) - 1);
     auto const refs = std::uint64_t(e.value) >> 48;
@@ -135,7 +135,10 @@ std::string page_fault_text(Event const& e)
     case FaultResult::Kind::ZeroMap: return head + ": untouched memory reads as zeros, so the shared zero page is mapped, read-only";
     case FaultResult::Kind::Alloc: return head + format(": untouched memory gets a fresh zeroed frame, {}", e.extra);
     case FaultResult::Kind::ObjectMap: return head + format(": frame {} of the file or shared memory is mapped", e.extra);
-    case FaultResult::Kind::CowCopy: return head + format("; frame {} was shared by {} mappings, so it was copied to frame {} (copy-on-write)", e.other, refs, e.extra);
+    case FaultResult::Kind::CowCopy:
+        if (e.aux & 0x20)
+            return head + format("; frame {} holds the program file's page, which a private mapping never changes, so it was copied to frame {}", e.other, e.extra);
+        return head + format("; frame {} was shared by {} mappings, so it was copied to frame {} (copy-on-write)", e.other, refs, e.extra);
     case FaultResult::Kind::CowReuse: return head + format("; frame {} is mapped only here any more, so it is made writable again without a copy", e.other);
     case FaultResult::Kind::MadeWritable: return head + format(": frame {} is shared memory, so the write goes to it and every process sees it", e.other);
     case FaultResult::Kind::Segv: return head + ": no mapping allows that access, so the process gets SIGSEGV";
@@ -147,7 +150,7 @@ std::string page_fault_text(Event const& e)
 std::string mm_dup_text(Event const& e)
 {
     switch (ForkStrategy(e.aux)) {
-    case ForkStrategy::Cow: return format("fork copied pid {}'s page tables for pid {} ({} entries): both now map the same frames, write-protected, until one writes", e.pid, e.other, e.value);
+    case ForkStrategy::Cow: return format("fork copied pid {}'s page tables for pid {} ({} {}): both now map the same frames, write-protected, until one writes", e.pid, e.other, e.value, e.value == 1 ? "entry" : "entries");
     case ForkStrategy::Copy: return format("fork copied pid {}'s memory for pid {} ({} pages and entries), as early Unix did: nothing is shared", e.pid, e.other, e.value);
     case ForkStrategy::Odf: return format("fork shared {} of pid {}'s page-table pages with pid {} and copied {} entries: On-demand-fork copies a page-table page only when either side first writes under it", e.extra, e.pid, e.other, e.value);
     case ForkStrategy::Vfork: return format("pid {} and pid {} share one address space", e.pid, e.other);
