@@ -332,7 +332,7 @@ TEST_CASE("fork fails with EAGAIN when every pid below pid_max is taken, and wor
 // copy_process(): each CLONE_ flag shares a resource; without it the child gets a copy
 // ================================================================================================
 
-TEST_CASE("CLONE_VM shares the address space; without it the child gets its own")
+TEST_CASE("CLONE_VM shares the address space, without it the child gets its own")
 {
     Lab lab;
     Task const& parent = lab.task(lab.main);
@@ -355,7 +355,7 @@ TEST_CASE("CLONE_VM shares the address space; without it the child gets its own"
     }
 }
 
-TEST_CASE("CLONE_FILES shares the fd table; without it the table is copied and the open files shared")
+TEST_CASE("CLONE_FILES shares the fd table, without it the table is copied and the open files shared")
 {
     Lab lab;
     Task const& parent = lab.task(lab.main);
@@ -391,7 +391,7 @@ TEST_CASE("CLONE_FILES shares the fd table; without it the table is copied and t
     }
 }
 
-TEST_CASE("CLONE_FS shares umask and cwd; without it they are copied")
+TEST_CASE("CLONE_FS shares umask and cwd, without it they are copied")
 {
     Lab lab;
     Task const& parent = lab.task(lab.main);
@@ -425,7 +425,7 @@ TEST_CASE("CLONE_FS shares umask and cwd; without it they are copied")
     }
 }
 
-TEST_CASE("CLONE_SIGHAND shares the signal dispositions; without it they are copied")
+TEST_CASE("CLONE_SIGHAND shares the signal dispositions, without it they are copied")
 {
     Lab lab;
     Task const& parent = lab.task(lab.main);
@@ -452,7 +452,7 @@ TEST_CASE("CLONE_SIGHAND shares the signal dispositions; without it they are cop
     }
 }
 
-TEST_CASE("CLONE_THREAD makes a thread of the caller's process; without it the child is a new process")
+TEST_CASE("CLONE_THREAD makes a thread of the caller's process, without it the child is a new process")
 {
     Lab lab;
     Task const& parent = lab.task(lab.main);
@@ -494,7 +494,7 @@ TEST_CASE("CLONE_THREAD makes a thread of the caller's process; without it the c
     }
 }
 
-TEST_CASE("CLONE_VFORK suspends the parent until the child lets go of it; without it both run")
+TEST_CASE("CLONE_VFORK suspends the parent until the child lets go of it, without it both run")
 {
     Lab lab;
     SUBCASE("with CLONE_VFORK")
@@ -524,7 +524,7 @@ TEST_CASE("CLONE_VFORK suspends the parent until the child lets go of it; withou
     }
 }
 
-TEST_CASE("CLONE_PARENT makes the child its creator's sibling; without it the creator is the parent")
+TEST_CASE("CLONE_PARENT makes the child its creator's sibling, without it the creator is the parent")
 {
     Lab lab;
     pid_t const parent = lab.fork(lab.main);  // So that the grandparent is not init.
@@ -1333,7 +1333,7 @@ TEST_CASE("setpgid may move a child that is a zombie but not yet reaped, as Linu
     lab.check();
 }
 
-TEST_CASE("setsid starts a new session and group led by the caller; EPERM for a process group leader")
+TEST_CASE("setsid starts a new session and group led by the caller, EPERM for a process group leader")
 {
     Lab lab;
     REQUIRE(lab.k.setsid(lab.main).value() == lab.main);  // main is in init's group: allowed.

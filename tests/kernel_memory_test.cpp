@@ -511,7 +511,7 @@ TEST_CASE("mprotect in one process after an On-demand-fork leaves the other's en
 // The zero page and lazily allocated contents
 // ================================================================================================
 
-TEST_CASE("reading untouched anonymous memory maps the shared zero page read-only; a write then allocates")
+TEST_CASE("reading untouched anonymous memory maps the shared zero page read-only, a write then allocates")
 {
     Lab lab;
     std::uint64_t const va = map(lab, lab.main, 2);
@@ -716,7 +716,7 @@ TEST_CASE("a MAP_PRIVATE file mapping copies the page on the first write and nev
 // madvise(2): DONTFORK, WIPEONFORK, DONTNEED
 // ================================================================================================
 
-TEST_CASE("MADV_DONTFORK leaves the area out of the child, which gets SIGSEGV there; the parent keeps it")
+TEST_CASE("MADV_DONTFORK leaves the area out of the child, which gets SIGSEGV there, the parent keeps it")
 {
     ForkStrategy const s = each_copying_strategy();
     Lab lab(with(s));
@@ -1116,7 +1116,7 @@ TEST_CASE("exec_image frees the frames of the address space it replaces, but not
 // The four strategies, vfork and CLONE_VM
 // ================================================================================================
 
-TEST_CASE("one program ends in the same state under cow, copy and odf; under vfork the child's write is the parent's")
+TEST_CASE("one program ends in the same state under cow, copy and odf, under vfork the child's write is the parent's")
 {
     Lab lab;
     ForkStrategy s = ForkStrategy::Cow;

@@ -2901,7 +2901,7 @@ TEST_CASE("misuse: bad clone flags are EINVAL, logged, and leave nothing behind"
     CHECK(k.nr_tasks() == 2);
 }
 
-TEST_CASE("misuse: bad wait4 options are EINVAL; a double wait is ECHILD")
+TEST_CASE("misuse: bad wait4 options are EINVAL, a double wait is ECHILD")
 {
     Lab lab;
     Kernel& k = lab.k;
