@@ -58,16 +58,6 @@ private:
         c.fork_strategy = strategy;
         return c;
     }
-    template<typename T>
-    static T must(ErrorOr<T> r)
-    {
-        if (!r) {
-            std::cerr << "forklab: demo: " << r.error().to_string() << "\n";
-            std::exit(1);
-        }
-        if constexpr (!std::is_void_v<T>)
-            return *r;
-    }
     template<typename F>
     void step(std::string line, F const& body)
     {

@@ -66,16 +66,6 @@ public:
     std::size_t processes() const { return m_family.size(); }
 
 private:
-    template<typename T>
-    static T must(ErrorOr<T> r)
-    {
-        if (!r) {
-            std::cerr << "forklab: demo: " << r.error().to_string() << "\n";
-            std::exit(1);
-        }
-        if constexpr (!std::is_void_v<T>)
-            return *r;
-    }
     void next_step() { m_kernel.set_step(m_kernel.step() + 1); }
 
     Kernel m_kernel;
