@@ -369,7 +369,7 @@ TEST_CASE("CLONE_FILES shares the fd table, without it the table is copied and t
         CHECK(parent.files->use_count() == 2);
         CHECK(long(console->use_count()) == refs);  // One table, no new descriptors.
         // A descriptor the child opens appears in the parent.
-        lab.k.find_task_mut(c)->files->install(make_ref<OpenFileDescription>("/tmp/log", O_WRONLY), false);
+        REQUIRE(lab.k.open(c, "/tmp/log", O_WRONLY | O_CREAT, 0644) == 3);
         lab.check();
         CHECK(parent.files->count_open() == 4);
     }
@@ -385,7 +385,7 @@ TEST_CASE("CLONE_FILES shares the fd table, without it the table is copied and t
             CHECK(table.fds[fd].cloexec == parent.files->fds[fd].cloexec);
         }
         CHECK(long(console->use_count()) == refs + 3);  // fds 0, 1 and 2 of the copy.
-        lab.k.find_task_mut(c)->files->install(make_ref<OpenFileDescription>("/tmp/log", O_WRONLY), false);
+        REQUIRE(lab.k.open(c, "/tmp/log", O_WRONLY | O_CREAT, 0644) == 3);
         lab.check();
         CHECK(parent.files->count_open() == open_before);
     }

@@ -1423,9 +1423,9 @@ TEST_CASE("exec closes the close-on-exec descriptors and keeps the others")
     Lab lab;
     pid_t c = lab.fork(lab.main);
     FilesStruct& files = *lab.k.find_task_mut(c)->files;
-    int const closing = files.install(make_ref<OpenFileDescription>("/tmp/x", 0), true);
+    int const closing = *lab.k.open(c, "/tmp/x", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     lab.check();
-    int const staying = files.install(make_ref<OpenFileDescription>("/tmp/y", 0), false);
+    int const staying = *lab.k.open(c, "/tmp/y", O_RDWR | O_CREAT, 0600);
     lab.check();
     int const open_before = files.count_open();
 

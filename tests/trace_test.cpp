@@ -24,7 +24,7 @@ namespace {
 constexpr std::uint64_t kThreadFlags =
     CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM;
 constexpr std::uint64_t kHandler = 0x401000;
-constexpr int kEventKinds = int(EventKind::OomKill) + 1;  // The last enumerator.
+constexpr int kEventKinds = kEventKindCount;
 
 // Does `text` contain the number n as a whole word (not as part of a longer number)?
 bool names_number(std::string const& text, long long n)

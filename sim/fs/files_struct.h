@@ -3,6 +3,7 @@
 // description, with its own close-on-exec flag.
 #pragma once
 
+#include "base/error.h"
 #include "base/ref.h"
 #include "fs/file.h"
 
@@ -20,8 +21,17 @@ public:
     // Linux: dup_fd(). Every open description gains a reference.
     RefPtr<FilesStruct> dup() const;
 
-    // Lowest free descriptor first, as POSIX requires of open(), dup() and pipe().
+    // Linux: alloc_fd(). The lowest free descriptor at or above `start`, as POSIX requires of
+    // open(), dup() and pipe(); EMFILE when that would reach `limit` (RLIMIT_NOFILE).
+    ErrorOr<int> alloc_fd(int start, std::uint64_t limit) const;
+    // Put a description in a descriptor (Linux: fd_install); returns what was there before.
+    RefPtr<OpenFileDescription> install(int fd, RefPtr<OpenFileDescription> file, bool cloexec);
+    // The lowest free descriptor, without a limit: for building init's table.
     int install(RefPtr<OpenFileDescription> file, bool cloexec);
+    // The description behind fd, or null when fd is not open.
+    OpenFileDescription* get(int fd) const;
+    // Empty the slot; returns the description that was there (null if none).
+    RefPtr<OpenFileDescription> take(int fd);
     int count_open() const;
 
     // stdin, stdout and stderr fit inline: a forked textbook program costs one allocation here.

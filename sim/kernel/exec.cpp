@@ -1,9 +1,88 @@
-// The half of execve() that concerns the process rather than the program image. Linux:
-// fs/exec.c begin_new_exec(). The files issue adds the path lookup, the memory issue builds the
-// new address space; what is here is what exec does to the task, by execve(2)'s list.
+// execve(). Linux: fs/exec.c.
+//
+// Everything that can fail is done before the point of no return: the lookup, the permission
+// check, the argument size and the new address space. Only then does begin_new_exec() change
+// the process -- so a failed exec returns to the old program with nothing changed, and a
+// successful one never returns at all.
 #include "kernel/kernel.h"
 
 namespace forklab {
+
+namespace {
+
+std::string_view basename(std::string_view path)
+{
+    auto const slash = path.rfind('/');
+    return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+}  // namespace
+
+ErrorOr<std::shared_ptr<Executable const>> Kernel::execve(pid_t caller, std::string_view path,
+    std::vector<std::string> argv, std::optional<std::vector<std::string>> envp)
+{
+    Task* me = TRY(current(caller));
+    auto failed = [&](int err) {
+        emit(EventKind::ExecFailed, 0, me->pid, 0, err);
+        return error(err);
+    };
+    if (!me->is_thread_group_leader())
+        return failed(EINVAL);  // de_thread()'s leader swap is not modelled.
+    auto where = namei(*me, path);
+    if (!where)
+        return failed(where.error().code());
+    RefPtr<Inode> const inode = where->inode;
+    if (!inode)
+        return failed(ENOENT);
+    // Linux: do_open_execat() wants a regular file with an x bit the caller may use.
+    if (!inode->is_regular() || !Vfs::permission(*inode, fs_cred(*me), kMayExec))
+        return failed(EACCES);
+    if (!inode->executable)
+        return failed(ENOEXEC);  // No program in it: the kernel knows no format for these bytes.
+    if (auto args = check_exec_args(*me, argv, envp); !args)
+        return failed(args.error().code());
+    ProgramImage image = inode->executable->image();
+    image.stack_size = me->signal->rlim[RLIMIT_STACK].cur;
+    if (!inode->image_pages)
+        inode->image_pages = MmStruct::image_pages(image, m_phys);
+    auto mm = MmStruct::from_image(image, m_phys, inode->image_pages);
+    if (!mm)
+        return failed(mm.error().code());
+    TRY(begin_new_exec(caller, basename(where->path), std::move(*mm)));
+    me->cmdline = std::move(argv);
+    if (envp) {
+        me->env = Environ{};
+        for (std::string const& entry : *envp) {
+            auto const eq = entry.find('=');
+            if (eq != std::string::npos)
+                me->env.set(std::string_view(entry).substr(0, eq), std::string_view(entry).substr(eq + 1));
+        }
+    }
+    return inode->executable;
+}
+
+// Linux: bprm_stack_limits() and copy_strings(). The arguments and environment, with their
+// pointers, must fit in a quarter of RLIMIT_STACK (but never less than 32 pages), and no single
+// string may exceed 32 pages (MAX_ARG_STRLEN).
+ErrorOr<void> Kernel::check_exec_args(Task const& task, std::vector<std::string> const& argv,
+    std::optional<std::vector<std::string>> const& envp) const
+{
+    std::uint64_t const limit = std::max<std::uint64_t>(task.signal->rlim[RLIMIT_STACK].cur / 4, 32 * kPageSize);
+    std::uint64_t total = 0;
+    auto add = [&](std::vector<std::string> const& strings) -> ErrorOr<void> {
+        for (std::string const& s : strings) {
+            if (s.size() + 1 > 32 * kPageSize)
+                return error(E2BIG);
+            total += s.size() + 1 + sizeof(std::uint64_t);
+        }
+        return {};
+    };
+    TRY(add(argv));
+    TRY(add(envp ? *envp : task.env.entries()));
+    if (total > limit)
+        return error(E2BIG);
+    return {};
+}
 
 ErrorOr<void> Kernel::exec_image(pid_t caller, std::string_view program, ProgramImage const& image)
 {
@@ -14,6 +93,8 @@ ErrorOr<void> Kernel::exec_image(pid_t caller, std::string_view program, Program
     return begin_new_exec(caller, program, std::move(*mm));
 }
 
+// Linux: begin_new_exec(). The point of no return: what exec does to the process, by
+// execve(2)'s list.
 ErrorOr<void> Kernel::begin_new_exec(pid_t caller, std::string_view program, RefPtr<MmStruct> mm)
 {
     Task* me = TRY(current(caller));
@@ -29,14 +110,13 @@ ErrorOr<void> Kernel::begin_new_exec(pid_t caller, std::string_view program, Ref
     // The old address space goes; a vfork parent may run again (exec_mmap -> mm_release).
     mm_release(*me);
     me->mm = mm ? mm : make_ref<MmStruct>(m_phys);
-    // Shared fd tables and handler tables are unshared, then close-on-exec descriptors closed
-    // and caught signals reset to SIG_DFL. Ignored signals stay ignored; the mask and pending
-    // signals are kept (execve(2)).
+    // A shared fd table is unshared (unshare_files), then close-on-exec descriptors are closed.
+    // The others stay open, with the same descriptions and offsets.
     if (me->files->use_count() > 1)
         me->files = me->files->dup();
-    for (FdSlot& slot : me->files->fds)
-        if (slot.cloexec)
-            slot = FdSlot{};
+    do_close_on_exec(*me);
+    // Caught signals are reset to SIG_DFL; ignored ones stay ignored; the mask and pending
+    // signals are kept (execve(2)). A shared handler table is unshared first.
     if (me->sighand->use_count() > 1)
         me->sighand = make_ref<SighandStruct>(*me->sighand);
     me->sighand->reset_caught_to_default();

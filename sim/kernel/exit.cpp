@@ -69,7 +69,7 @@ void Kernel::do_exit(Task& task, int code)
     }
     exit_mm(task);
     task.sysvsem_undo.clear();  // Linux: exit_sem() applies and drops the adjustments.
-    task.files.reset();         // Linux: exit_files(); the descriptions lose a reference each.
+    exit_files(task);           // The descriptions lose a reference each; the last closes them.
     task.fs.reset();            // Linux: exit_fs().
     ++m_counters.exits;
     PidNamespace* ns = task.pid_ns();

@@ -2,6 +2,7 @@
 // walking the tasks. Tests call it after every step; a violation names the rule it breaks.
 #include "kernel/kernel.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <sstream>
@@ -46,14 +47,14 @@ struct Holders {
 // where the VMA is; every frame's reference count equal to the entries (in distinct page-table
 // pages) and objects that hold it; no frame in use that nothing holds; every page-table page
 // held by as many address spaces as its reference count says.
-static void check_memory(Report& r, TaskList const& tasks, PhysicalMemory const& phys)
+static void check_memory(Report& r, TaskList const& tasks, PhysicalMemory const& phys,
+    std::set<VmObject const*> objects)
 {
     std::unordered_map<MmStruct const*, int> mms;
     for (Task const& t : tasks)
         if (t.mm)
             ++mms[t.mm.get()];
     std::unordered_map<PteTable const*, long> leaf_holders;
-    std::set<VmObject const*> objects;
     std::unordered_map<FrameNr, long> refs;
     for (auto const& [mm, users] : mms) {
         if (long(mm->use_count()) != users)
@@ -99,6 +100,114 @@ static void check_memory(Report& r, TaskList const& tasks, PhysicalMemory const&
             r.fail("frame ", frame, " has ", phys.refcount(frame), " references and ", count, " holders");
     if (refs.size() != phys.in_use())
         r.fail(phys.in_use(), " frames in use, ", refs.size(), " held: a frame leaked");
+}
+
+// Files: every description's references are descriptors; every inode's references are names,
+// descriptions, mappings and the filesystem's own; the counters agree; pipes count their ends;
+// every lock has a live owner that still has the file open, and no two locks conflict; every
+// task asleep on a pipe or a lock is in that wait queue. Returns every page cache, for the
+// frame count.
+static std::set<VmObject const*> check_files(Report& r, TaskList const& tasks, Vfs const& vfs,
+    std::unordered_map<OpenFileDescription const*, long> const& file_refs)
+{
+    std::unordered_map<Inode const*, long> holders;
+    std::unordered_map<Inode const*, int> names;
+    std::set<Inode const*> inodes;
+    auto walk = [&](auto& self, Inode const& dir) -> void {
+        inodes.insert(&dir);
+        for (auto const& [name, child] : dir.entries) {
+            ++holders[child.get()];
+            ++names[child.get()];
+            if (child->is_dir() && child->parent != &dir)
+                r.fail("directory ", child->display_name, ": its parent is not the directory naming it");
+            if (child->is_dir())
+                self(self, *child);
+            else
+                inodes.insert(child.get());
+        }
+    };
+    walk(walk, vfs.root());
+    ++holders[&vfs.root()];
+    ++names[&vfs.root()];  // The root is its own name.
+    ++holders[&vfs.console()];
+    ++holders[&vfs.null_device()];
+    std::set<FilesStruct const*> tables;
+    std::unordered_map<Inode const*, std::set<void const*>> fd_owners;  // Tables with the file open.
+    for (Task const& t : tasks) {
+        if (!t.files)
+            continue;
+        tables.insert(t.files.get());
+        for (FdSlot const& slot : t.files->fds)
+            if (slot.file)
+                fd_owners[slot.file->inode.get()].insert(t.files.get());
+        if (t.mm)
+            for (Vma const& v : t.mm->vmas())
+                if (auto const* inode = dynamic_cast<Inode const*>(v.object.get())) {
+                    ++holders[inode];
+                    inodes.insert(inode);
+                }
+    }
+    std::unordered_map<Inode const*, int> descriptions, readers, writers;
+    for (auto const& [file, refs] : file_refs) {
+        Inode const* inode = file->inode.get();
+        inodes.insert(inode);
+        ++holders[inode];
+        ++descriptions[inode];
+        readers[inode] += file->readable();
+        writers[inode] += file->writable();
+    }
+    if (long(file_refs.size()) != vfs.nr_files())
+        r.fail(vfs.nr_files(), " open file descriptions counted, ", file_refs.size(), " in fd tables: one leaked");
+    if (long(inodes.size()) != vfs.nr_inodes())
+        r.fail(vfs.nr_inodes(), " inodes counted, ", inodes.size(), " reachable: one leaked");
+    std::set<VmObject const*> caches;
+    for (Inode const* inode : inodes) {
+        caches.insert(inode);
+        if (inode->image_pages)
+            caches.insert(inode->image_pages.get());
+        std::string const& name = inode->display_name;
+        if (long(inode->use_count()) != holders[inode])
+            r.fail("inode ", name, ": ", inode->use_count(), " references, ", holders[inode], " holders");
+        if (inode->nlink != names[inode])
+            r.fail("inode ", name, ": nlink ", inode->nlink, ", names ", names[inode]);
+        if (inode->open_files != descriptions[inode])
+            r.fail("inode ", name, ": counts ", inode->open_files, " open descriptions, has ", descriptions[inode]);
+        if (inode->pipe && (inode->pipe->readers != readers[inode] || inode->pipe->writers != writers[inode]))
+            r.fail(name, ": counts ", inode->pipe->readers, "/", inode->pipe->writers, " readers/writers, has ",
+                readers[inode], "/", writers[inode]);
+        if (inode->pipe && inode->pipe->buffer.size() > Pipe::kCapacity)
+            r.fail(name, ": holds more than its capacity");
+        auto const& locks = inode->locks.all();
+        for (std::size_t i = 0; i < locks.size(); ++i) {
+            FileLock const& l = locks[i];
+            bool const live = l.kind == LockKind::Posix
+                ? fd_owners[inode].count(l.owner) > 0
+                : file_refs.count(static_cast<OpenFileDescription const*>(l.owner)) > 0 &&
+                    static_cast<OpenFileDescription const*>(l.owner)->inode.get() == inode;
+            if (!live)
+                r.fail("inode ", name, ": a lock whose owner no longer has the file open");
+            for (std::size_t j = i + 1; j < locks.size(); ++j)
+                if (locks[j].conflicts_with(l))
+                    r.fail("inode ", name, ": two conflicting locks are both held");
+        }
+    }
+    for (Task const& t : tasks) {
+        bool const on_file = t.blocked_on == BlockReason::PipeRead || t.blocked_on == BlockReason::PipeWrite ||
+            t.blocked_on == BlockReason::FileLock;
+        auto const* inode = static_cast<Inode const*>(t.sleeping_on);
+        if (on_file != (inode != nullptr)) {
+            r.fail("pid ", t.pid, ": asleep on a file without its wait queue, or the reverse");
+            continue;
+        }
+        if (!inode)
+            continue;
+        WaitQueue const* queue = t.blocked_on == BlockReason::FileLock ? &inode->lock_wait
+            : !inode->pipe ? nullptr
+            : t.blocked_on == BlockReason::PipeRead ? &inode->pipe->rd_wait : &inode->pipe->wr_wait;
+        if (!queue || std::find(queue->begin(), queue->end(), t.pid) == queue->end())
+            r.fail("pid ", t.pid, ": asleep on ", inode->display_name, " but not in its wait queue");
+    }
+    return caches;
 }
 
 std::vector<std::string> Kernel::check_invariants() const
@@ -223,7 +332,7 @@ std::vector<std::string> Kernel::check_invariants() const
             r.fail("a signal_struct counts ", sig->nr_threads, "/", sig->live, " threads/live, has ",
                 counts.first, "/", counts.second);
 
-    check_memory(r, m_tasks, m_phys);
+    check_memory(r, m_tasks, m_phys, check_files(r, m_tasks, m_vfs, file_refs));
 
     // The limits' counters.
     if (m_nr_threads != n)

@@ -24,6 +24,7 @@ std::array<Rlimit, kRlimits> KernelConfig::default_rlimits(int threads_max)
 Kernel::Kernel(KernelConfig config)
     : m_config(config)
     , m_phys(config.physical_frames)
+    , m_vfs(m_phys)
 {
     if (m_config.pid_max < 2 || m_config.pid_max > kPidMaxLimit)
         m_config.pid_max = 32768;
@@ -67,7 +68,7 @@ void Kernel::create_init()
     init->signal->thread_head.push_back(*init);
     init->sighand = make_ref<SighandStruct>();
     init->files = make_ref<FilesStruct>();
-    auto tty = make_ref<OpenFileDescription>("/dev/console", O_RDWR);
+    auto tty = make_ref<OpenFileDescription>(m_vfs, RefPtr<Inode>(&m_vfs.console()), "/dev/console", O_RDWR);
     for (int fd = 0; fd < 3; ++fd)
         init->files->install(tty, false);
     init->fs = make_ref<FsStruct>();
@@ -138,6 +139,8 @@ void Kernel::set_state(Task& task, TaskState state, BlockReason why)
     BlockReason const old_reason = task.blocked_on;
     task.state = state;
     task.blocked_on = state == TaskState::Blocked ? why : BlockReason::None;
+    if (state != TaskState::Blocked)
+        task.sleeping_on = task.lock_blocked_by = nullptr;
     if (state == TaskState::Blocked && old != TaskState::Blocked)
         emit(EventKind::Blocked, why, task.pid);
     else if (old == TaskState::Blocked && state != TaskState::Blocked)

@@ -11,10 +11,12 @@
 #include "kernel/pid.h"
 #include "kernel/task.h"
 #include "kernel/uapi.h"
+#include "fs/vfs.h"
 #include "mm/mm_struct.h"
 #include "trace/event.h"
 
 #include <cstdint>
+#include <fcntl.h>
 #include <memory>
 #include <optional>
 #include <string>
@@ -51,6 +53,35 @@ struct WaitResult {
     Kind kind = Kind::NothingYet;
     pid_t pid = 0;
     int status = 0;
+};
+
+// A system call that may sleep (read, write, F_SETLKW, flock): it finished with `value`, or the
+// caller is now Blocked and makes the same call again once woken, or a signal is pending and the
+// caller delivers it (do_signal), then fails with EINTR or, under SA_RESTART, calls again.
+struct Blocking {
+    enum class Kind : std::uint8_t { Done, Sleeping, Interrupted };
+    Kind kind = Kind::Done;
+    std::int64_t value = 0;
+    bool done() const { return kind == Kind::Done; }
+};
+
+// struct flock, for fcntl's record locks (F_GETLK, F_SETLK, F_SETLKW and the F_OFD_ ones).
+struct FlockArgs {
+    short type = F_RDLCK;   // F_RDLCK, F_WRLCK, F_UNLCK.
+    short whence = SEEK_SET;
+    std::int64_t start = 0;
+    std::int64_t len = 0;   // 0: to the end of the file, however long it grows.
+    pid_t pid = 0;          // F_GETLK: the holder's pid (-1 for an OFD lock).
+};
+
+// struct stat, the fields a course looks at.
+struct FileStat {
+    ino_t ino = 0;
+    InodeKind kind = InodeKind::Regular;
+    mode_t mode = 0;
+    int nlink = 0;
+    uid_t uid = 0;
+    std::uint64_t size = 0;
 };
 
 // sched_setattr(2)'s SCHED_DEADLINE parameters.
@@ -130,6 +161,39 @@ public:
     void advance_time(std::uint64_t ns);  // Move the simulated clock on; fire what expires.
     std::uint64_t now_ns() const { return m_now_ns; }
 
+    // --- Files (fs/open.c, namei.c, read_write.c, file.c, fcntl.c, pipe.c, locks.c) ---------
+    ErrorOr<int> open(pid_t caller, std::string_view path, int flags, mode_t mode = 0);
+    ErrorOr<void> close(pid_t caller, int fd);
+    // Transfers between the file and the caller's memory at `buf`: a bad buffer is EFAULT.
+    ErrorOr<Blocking> read(pid_t caller, int fd, std::uint64_t buf, std::uint64_t count);
+    ErrorOr<Blocking> write(pid_t caller, int fd, std::uint64_t buf, std::uint64_t count);
+    ErrorOr<std::int64_t> lseek(pid_t caller, int fd, std::int64_t offset, int whence);
+    ErrorOr<int> dup(pid_t caller, int fd);
+    ErrorOr<int> dup2(pid_t caller, int oldfd, int newfd);
+    ErrorOr<int> dup3(pid_t caller, int oldfd, int newfd, int flags);
+    ErrorOr<std::pair<int, int>> pipe2(pid_t caller, int flags = 0);  // {read end, write end}
+    // F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL. Locks: fcntl_lock().
+    ErrorOr<long> fcntl(pid_t caller, int fd, int cmd, long arg = 0);
+    ErrorOr<Blocking> fcntl_lock(pid_t caller, int fd, int cmd, FlockArgs& lock);
+    ErrorOr<Blocking> flock(pid_t caller, int fd, int operation);
+    ErrorOr<void> unlink(pid_t caller, std::string_view path);
+    ErrorOr<void> mkdir(pid_t caller, std::string_view path, mode_t mode);
+    ErrorOr<void> ftruncate(pid_t caller, int fd, std::int64_t length);
+    ErrorOr<FileStat> fstat(pid_t caller, int fd);
+    ErrorOr<FileStat> stat(pid_t caller, std::string_view path);
+    // mmap(2) with a descriptor: the open file's page cache, shared by every process that maps
+    // it (or, with MAP_ANONYMOUS, what mmap() does).
+    ErrorOr<std::uint64_t> mmap_file(pid_t caller, std::uint64_t addr, std::uint64_t len, int prot, int flags,
+        int fd, std::uint64_t offset);
+
+    // --- exec (fs/exec.c) --------------------------------------------------------------------
+    // execve(2): look the file up, build the new address space from its program, then
+    // begin_new_exec(). Any failure (ENOENT, EACCES, ENOEXEC, E2BIG, ENOMEM) leaves the caller
+    // exactly as it was. Returns the program the caller now runs. Without `envp` the
+    // environment is kept (execv, execl); with it, replaced (execve, execle).
+    ErrorOr<std::shared_ptr<Executable const>> execve(pid_t caller, std::string_view path,
+        std::vector<std::string> argv, std::optional<std::vector<std::string>> envp = std::nullopt);
+
     // --- exec, the part that concerns the process (fs/exec.c begin_new_exec) -----------------
     // The process continues with `mm` (an empty address space if null) as program `program`.
     ErrorOr<void> begin_new_exec(pid_t caller, std::string_view program, RefPtr<MmStruct> mm = {});
@@ -180,6 +244,9 @@ public:
     MmCounters const& mm_counters() const { return m_mm_totals; }
     KernelCounters const& counters() const { return m_counters; }
     EventLog const& events() const { return m_events; }
+    Vfs& vfs() { return m_vfs; }  // For building a scenario's files before it runs.
+    Vfs const& vfs() const { return m_vfs; }
+    Terminal const& terminal() const { return *m_vfs.console().tty; }
     std::uint64_t step() const { return m_step; }
     void set_step(std::uint64_t step) { m_step = step; }
     pid_t pid_in_ns_of(Task const& task, Task const& viewer) const;  // task's pid as viewer sees it.
@@ -277,6 +344,34 @@ private:
     MemoryAccess finish_access(Task& task, std::optional<FaultResult> const& stop);
     void force_sig(Task& task, int sig, SignalReason why);
 
+    // Files
+    FsCred fs_cred(Task const& task) const;
+    ErrorOr<Lookup> namei(Task& task, std::string_view path) const;
+    ErrorOr<RefPtr<Inode>> open_create(Task& task, Lookup const& where, mode_t mode);
+    ErrorOr<OpenFileDescription*> fget(Task& task, int fd) const;
+    ErrorOr<int> install_fd(Task& task, int start, RefPtr<OpenFileDescription> file, bool cloexec);
+    ErrorOr<int> do_dup2(Task& task, int oldfd, int newfd, bool cloexec);
+    void filp_close(Task& task, int fd, RefPtr<OpenFileDescription> file, CloseReason why);
+    void fput(RefPtr<OpenFileDescription> file);
+    void locks_remove_posix(Task& task, Inode& inode);
+    void exit_files(Task& task);
+    void do_close_on_exec(Task& task);
+    void sleep_on(Task& task, WaitQueue& queue, void const* on, BlockReason why);
+    void wake_up_queue(WaitQueue& queue, void const* on);
+    std::optional<std::vector<std::uint8_t>> copy_from_user(Task& task, std::uint64_t buf, std::uint64_t count);
+    std::size_t copy_to_user(Task& task, std::uint64_t buf, std::span<std::uint8_t const> bytes);
+    ErrorOr<Blocking> pipe_read(Task& task, OpenFileDescription& file, std::uint64_t buf, std::uint64_t count);
+    ErrorOr<Blocking> pipe_write(Task& task, OpenFileDescription& file, std::uint64_t buf, std::uint64_t count);
+    ErrorOr<Blocking> file_read(Task& task, OpenFileDescription& file, std::uint64_t buf, std::uint64_t count);
+    ErrorOr<Blocking> file_write(Task& task, OpenFileDescription& file, std::uint64_t buf, std::uint64_t count);
+    void emit_file_io(EventKind kind, Task const& task, OpenFileDescription const& file, std::uint64_t bytes);
+    pid_t other_sharer(Task const& task, OpenFileDescription const& file) const;
+    ErrorOr<FileLock> lock_request(Task& task, OpenFileDescription& file, int cmd, FlockArgs const& args) const;
+    ErrorOr<Blocking> lock_wait(Task& task, Inode& inode, FileLock const& request, FileLock const& conflict, bool wait);
+    bool posix_locks_deadlock(Task const& task, FileLock const& conflict) const;
+    ErrorOr<void> check_exec_args(Task const& task, std::vector<std::string> const& argv,
+        std::optional<std::vector<std::string>> const& envp) const;
+
     // Lookups and helpers.
     ErrorOr<Task*> current(pid_t caller);  // The caller, if it may make a system call now.
     Task* find_task_by_vpid(Task const& viewer, pid_t nr) const;
@@ -291,10 +386,15 @@ private:
     {
         emit(kind, static_cast<std::uint8_t>(aux), pid, other, value);
     }
+    void emit_extra(EventKind kind, std::uint8_t aux, pid_t pid, pid_t other, std::uint32_t extra, std::int64_t value)
+    {
+        m_events.append(Event{m_step, kind, aux, pid, other, extra, value});
+    }
     void create_init();
 
     KernelConfig m_config;
     PhysicalMemory m_phys;
+    Vfs m_vfs;  // After the frames its files use; outlives the tasks, torn down in ~Kernel().
     MmCounters m_mm_totals;
     MmCounters m_pending_dup;  // What the fork in progress copied, for its MmDup event.
     std::vector<std::unique_ptr<PidNamespace>> m_namespaces;  // [0] is the root namespace.

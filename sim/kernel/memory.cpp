@@ -52,6 +52,25 @@ ErrorOr<std::uint64_t> Kernel::mmap(pid_t caller, std::uint64_t addr, std::uint6
     return start;
 }
 
+// mmap(2) of an open file: the mapping reads and writes the file's page cache. The description
+// must be readable; a shared writable mapping needs a description opened for writing (and not
+// O_APPEND, which a store through memory could not honour).
+ErrorOr<std::uint64_t> Kernel::mmap_file(pid_t caller, std::uint64_t addr, std::uint64_t len, int prot, int flags,
+    int fd, std::uint64_t offset)
+{
+    Task* me = TRY(current(caller));
+    if (flags & MAP_ANONYMOUS)
+        return mmap(caller, addr, len, prot, flags, RefPtr<VmObject>{}, offset);
+    OpenFileDescription* file = TRY(fget(*me, fd));
+    if (!file->inode->is_regular())
+        return error(ENODEV);  // Pipes, the terminal and /dev/null have no pages to map.
+    if (!file->readable())
+        return error(EACCES);
+    if ((flags & MAP_TYPE) == MAP_SHARED && (prot & PROT_WRITE) && (!file->writable() || (file->flags & O_APPEND)))
+        return error(EACCES);
+    return mmap(caller, addr, len, prot, flags, RefPtr<VmObject>(file->inode.get()), offset);
+}
+
 ErrorOr<void> Kernel::munmap(pid_t caller, std::uint64_t addr, std::uint64_t len)
 {
     Task* me = TRY(current(caller));

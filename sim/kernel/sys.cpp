@@ -307,36 +307,6 @@ ErrorOr<mode_t> Kernel::umask(pid_t caller, mode_t mask)
     return old;
 }
 
-// chdir(2) without a filesystem to check against: the path is made absolute and normalised.
-// The files issue replaces the lookup (ENOENT, ENOTDIR, EACCES).
-ErrorOr<void> Kernel::chdir(pid_t caller, std::string_view path)
-{
-    Task* me = TRY(current(caller));
-    if (path.empty())
-        return error(ENOENT);
-    std::string full = path.front() == '/' ? std::string(path) : me->fs->cwd + "/" + std::string(path);
-    std::vector<std::string> parts;
-    std::size_t i = 0;
-    while (i <= full.size()) {
-        std::size_t j = full.find('/', i);
-        if (j == std::string::npos)
-            j = full.size();
-        std::string part = full.substr(i, j - i);
-        if (part == "..") {
-            if (!parts.empty())
-                parts.pop_back();
-        } else if (!part.empty() && part != ".") {
-            parts.push_back(part);
-        }
-        i = j + 1;
-    }
-    std::string cwd;
-    for (auto const& p : parts)
-        cwd += "/" + p;
-    me->fs->cwd = cwd.empty() ? "/" : cwd;
-    return {};
-}
-
 ErrorOr<void> Kernel::setenv(pid_t caller, std::string_view name, std::string_view value)
 {
     Task* me = TRY(current(caller));

@@ -18,6 +18,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <sys/types.h>
 #include <vector>
@@ -78,6 +79,13 @@ struct Task : links::SiblingHook, links::TasksHook, links::ThreadHook, links::Pg
     int wait_options = 0;          // so that only a child it selects wakes it.
 
     Credentials cred;
+
+    // Asleep on a pipe or a lock: whose wait queue (only its wake-up wakes us), and how much of
+    // a blocking write is already done -- the re-issued call carries on from there.
+    void const* sleeping_on = nullptr;
+    void const* lock_blocked_by = nullptr;  // F_SETLKW: the owner of the lock we wait behind.
+    std::uint64_t io_done = 0;
+    std::vector<std::string> cmdline;  // argv of the last exec (/proc/PID/cmdline).
 
     // Signals. Dispositions are in sighand (shared with CLONE_SIGHAND); process-directed
     // pending signals are in signal->shared_pending.

@@ -100,23 +100,40 @@ MmStruct::~MmStruct()
     m_pt.clear(*m_phys);
 }
 
-ErrorOr<RefPtr<MmStruct>> MmStruct::from_image(ProgramImage const& image, PhysicalMemory& phys)
+namespace {
+
+// Where each section starts in the image's pages: each on a page of its own, and an empty
+// section still gets a page of zeros, so that it never reads as the section after it.
+struct ImageLayout {
+    std::uint64_t text_at = 0, rodata_at = 0, data_at = 0, end = 0;
+    explicit ImageLayout(ProgramImage const& image)
+    {
+        auto span = [](std::size_t n) { return page_ceil(std::max<std::size_t>(n, 1)); };
+        rodata_at = text_at + span(image.text.size());
+        data_at = rodata_at + span(image.rodata.size());
+        end = data_at + span(image.data.size());
+    }
+};
+
+}  // namespace
+
+RefPtr<VmObject> MmStruct::image_pages(ProgramImage const& image, PhysicalMemory& phys)
+{
+    ImageLayout const at(image);
+    std::vector<std::uint8_t> bytes(at.end, 0);
+    std::copy(image.text.begin(), image.text.end(), bytes.begin() + std::ptrdiff_t(at.text_at));
+    std::copy(image.rodata.begin(), image.rodata.end(), bytes.begin() + std::ptrdiff_t(at.rodata_at));
+    std::copy(image.data.begin(), image.data.end(), bytes.begin() + std::ptrdiff_t(at.data_at));
+    return make_ref<ProgramImageObject>(std::move(bytes), phys);
+}
+
+ErrorOr<RefPtr<MmStruct>> MmStruct::from_image(ProgramImage const& image, PhysicalMemory& phys, RefPtr<VmObject> file)
 {
     auto mm = make_ref<MmStruct>(phys);
-    // One object holds text, rodata and data, each starting on a page of its own.
-    std::vector<std::uint8_t> bytes;
-    // An empty section still gets a page of zeros in the file, so that it never reads as the
-    // section after it.
-    auto append = [&bytes](std::vector<std::uint8_t> const& part) {
-        std::uint64_t const at = bytes.size();
-        bytes.insert(bytes.end(), part.begin(), part.end());
-        bytes.resize(at + page_ceil(std::max<std::size_t>(part.size(), 1)), 0);
-        return at;
-    };
-    std::uint64_t const text_at = append(image.text);
-    std::uint64_t const rodata_at = append(image.rodata);
-    std::uint64_t const data_at = append(image.data);
-    RefPtr<VmObject> file = make_ref<ProgramImageObject>(std::move(bytes), phys);
+    ImageLayout const layout(image);
+    if (!file)
+        file = image_pages(image, phys);
+    std::uint64_t const text_at = layout.text_at, rodata_at = layout.rodata_at, data_at = layout.data_at;
     std::uint64_t addr = kTextBase;
     auto map = [&](std::uint64_t size, int prot, VmaKind kind, RefPtr<VmObject> obj, std::uint64_t at) -> ErrorOr<void> {
         std::uint64_t const len = page_ceil(size ? size : 1);

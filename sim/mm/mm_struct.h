@@ -89,7 +89,11 @@ public:
     MmStruct& operator=(MmStruct const&) = delete;
 
     // Linux: execve's new address space: text, rodata, data, bss, heap and stack.
-    static ErrorOr<RefPtr<MmStruct>> from_image(ProgramImage const&, PhysicalMemory&);
+    // A new address space running `image`. Its text, rodata and data are mapped privately from
+    // `pages` (the executable's page cache, from image_pages()), so every process running one
+    // program shares the program's frames; a new object is made if none is given.
+    static ErrorOr<RefPtr<MmStruct>> from_image(ProgramImage const&, PhysicalMemory&, RefPtr<VmObject> pages = {});
+    static RefPtr<VmObject> image_pages(ProgramImage const&, PhysicalMemory&);
     // Linux: dup_mmap(). ENOMEM when the Copy strategy runs out of frames (nothing is left).
     ErrorOr<RefPtr<MmStruct>> dup(ForkStrategy, MmCounters&);
 

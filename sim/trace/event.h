@@ -44,7 +44,45 @@ enum class EventKind : std::uint8_t {
     MmDup,            // pid's fork copied its address space for other; aux = ForkStrategy;
                       // value = page-table entries copied; extra = page-table pages shared.
     OomKill,          // pid was killed: no free frame for its fault at address value.
+    FileOpened,       // pid opened inode other as fd value; extra = description id; aux = InodeKind.
+    FileClosed,       // pid closed fd value; extra = description id; aux = CloseReason, | 0x80
+                      // when that was the description's last reference (it is freed).
+    FileDup,          // pid duplicated fd other as fd value; extra = description id; aux = 1 if
+                      // the new descriptor is close-on-exec.
+    FileRead,         // pid read through description extra; value = io_value(bytes, offset
+                      // after); aux = InodeKind; other = a process sharing the description.
+    FileWrite,        // The same for a write.
+    FileSeek,         // pid moved description extra's offset to value; other = a sharer.
+    PipeCreated,      // pid created pipe inode other; value = read fd | write fd << 32; extra =
+                      // the read end's description (the write end's is the next).
+    FileLocked,       // pid took a lock on inode extra; aux = lock_aux(kind, type); value = start.
+    LockConflict,     // pid's lock on inode extra conflicts with other's; aux = lock_aux(kind,
+                      // type); value = LockOutcome.
+    LocksReleased,    // value locks of pid on inode extra went; aux = lock_aux(kind, 0) | why << 4
+                      // (0: the description's last close, 1: a close by the owning process).
+    ExecFailed,       // pid's exec failed with errno value; the old program runs on.
+    Unlinked,         // pid removed a name of inode other; value = links left.
 };
+
+inline constexpr int kEventKindCount = int(EventKind::Unlinked) + 1;  // Keep at the last kind.
+
+// Why a descriptor closed.
+enum class CloseReason : std::uint8_t { Close, Dup2, Exec, Exit };
+// What a conflicting lock request did.
+enum class LockOutcome : std::uint8_t { WouldBlock, Sleeps, Deadlock };
+
+// A read or write's size and the offset after it, in one event value: 23 bits and 40 bits.
+constexpr std::int64_t io_value(std::uint64_t bytes, std::uint64_t offset)
+{
+    std::uint64_t const b = bytes < (1u << 23) ? bytes : (1u << 23) - 1;
+    std::uint64_t const o = offset < (std::uint64_t(1) << 40) ? offset : (std::uint64_t(1) << 40) - 1;
+    return std::int64_t(b << 40 | o);
+}
+constexpr std::uint64_t io_bytes(std::int64_t value) { return std::uint64_t(value) >> 40; }
+constexpr std::uint64_t io_offset(std::int64_t value) { return std::uint64_t(value) & ((std::uint64_t(1) << 40) - 1); }
+// A lock event's aux: the kind (LockKind) in bits 0-1, the type (F_RDLCK 0, F_WRLCK 1,
+// F_UNLCK 2) in bits 2-3.
+constexpr std::uint8_t lock_aux(std::uint8_t kind, int type) { return std::uint8_t(kind | (type & 3) << 2); }
 
 enum class ForkKind : std::uint8_t { Fork, Vfork, Clone, Thread };
 
@@ -64,10 +102,10 @@ enum class ReparentReason : std::uint8_t { Init, Subreaper, Thread, NamespaceIni
 
 enum class SignalReason : std::uint8_t {
     Kill, ChildExited, ChildStopped, ChildContinued, ParentDeath, Alarm, Timer,
-    OrphanedPgrp, NamespaceZap, Kernel, Fault, OutOfMemory,
+    OrphanedPgrp, NamespaceZap, Kernel, Fault, OutOfMemory, BrokenPipe,
 };
 
-enum class BlockReason : std::uint8_t { None, Wait, Vfork, Pause, PidNsZap, Io, Sleep };
+enum class BlockReason : std::uint8_t { None, Wait, Vfork, Pause, PidNsZap, Sleep, PipeRead, PipeWrite, FileLock };
 
 struct Event {
     std::uint64_t step = 0;

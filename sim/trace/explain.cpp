@@ -3,6 +3,7 @@
 #include "base/error.h"
 #include "mm/mm_struct.h"
 #include "trace/event.h"
+#include "trace/explain_files.h"
 
 #include <sstream>
 
@@ -99,6 +100,7 @@ std::string reason_text(SignalReason why, pid_t cause)
     case SignalReason::Kernel: return "sent by the kernel";
     case SignalReason::Fault: return "it touched memory it may not (a segmentation fault)";
     case SignalReason::OutOfMemory: return "memory ran out during its page fault (the OOM killer)";
+    case SignalReason::BrokenPipe: return "it wrote to a pipe that no process has open for reading";
     }
     return "?";
 }
@@ -166,8 +168,10 @@ std::string block_text(BlockReason why)
     case BlockReason::Vfork: return "vfork() until its child calls exec or exits";
     case BlockReason::Pause: return "pause() until a signal arrives";
     case BlockReason::PidNsZap: return "exit until every process of its pid namespace is gone";
-    case BlockReason::Io: return "I/O";
     case BlockReason::Sleep: return "sleep()";
+    case BlockReason::PipeRead: return "read() on an empty pipe, until a writer writes or every write end closes";
+    case BlockReason::PipeWrite: return "write() on a full pipe, until a reader makes room";
+    case BlockReason::FileLock: return "a lock request, until the conflicting lock is released";
     }
     return "?";
 }
@@ -217,6 +221,19 @@ std::string explain(Event const& e)
     case EventKind::PageFault: return page_fault_text(e);
     case EventKind::MmDup: return mm_dup_text(e);
     case EventKind::OomKill: return format("pid {} faulted at {} with no free frame left: it is killed, as Linux's OOM killer would", e.pid, hex(std::uint64_t(e.value)));
+    case EventKind::FileOpened:
+    case EventKind::FileClosed:
+    case EventKind::FileDup:
+    case EventKind::FileRead:
+    case EventKind::FileWrite:
+    case EventKind::FileSeek:
+    case EventKind::PipeCreated:
+    case EventKind::FileLocked:
+    case EventKind::LockConflict:
+    case EventKind::LocksReleased:
+    case EventKind::ExecFailed:
+    case EventKind::Unlinked:
+        return explain_file_event(e);
     }
     return {};
 }
@@ -248,6 +265,18 @@ std::string_view event_kind_name(EventKind kind)
     case EventKind::PageFault: return "page-fault";
     case EventKind::MmDup: return "mm-copy";
     case EventKind::OomKill: return "oom-kill";
+    case EventKind::FileOpened: return "open";
+    case EventKind::FileClosed: return "close";
+    case EventKind::FileDup: return "dup";
+    case EventKind::FileRead: return "read";
+    case EventKind::FileWrite: return "write";
+    case EventKind::FileSeek: return "lseek";
+    case EventKind::PipeCreated: return "pipe";
+    case EventKind::FileLocked: return "lock";
+    case EventKind::LockConflict: return "lock-conflict";
+    case EventKind::LocksReleased: return "locks-released";
+    case EventKind::ExecFailed: return "exec-failed";
+    case EventKind::Unlinked: return "unlink";
     }
     return "?";
 }

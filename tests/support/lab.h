@@ -8,6 +8,7 @@
 #include "kernel/kernel.h"
 
 #include <doctest/doctest.h>
+#include <algorithm>
 #include <string>
 
 namespace forklab::test {
@@ -128,6 +129,77 @@ public:
         for (Event const& e : k.events().all())
             n += e.kind == kind;
         return n;
+    }
+
+    // --- Files. read() and write() move bytes to and from the process's own memory, so the
+    // helpers keep a scratch buffer mapped at a fixed address in each process that uses them.
+    static constexpr std::uint64_t kScratch = 0x10000000;
+
+    std::uint64_t scratch(pid_t pid, std::size_t size)
+    {
+        std::uint64_t const len = page_ceil(std::max<std::size_t>(size, 1));
+        Vma const* v = task(pid).mm->find_vma(kScratch);
+        if (!v || v->start != kScratch || v->end - kScratch < len) {
+            auto r = k.mmap(pid, kScratch, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED);
+            REQUIRE_MESSAGE(r, "mmap of the scratch buffer failed: " << why(r));
+        }
+        return kScratch;
+    }
+    int open(pid_t pid, std::string_view path, int flags, mode_t mode = 0644)
+    {
+        auto r = k.open(pid, path, flags, mode);
+        REQUIRE_MESSAGE(r, "open(" << path << ") failed: " << why(r));
+        check();
+        return *r;
+    }
+    std::pair<int, int> pipe(pid_t pid, int flags = 0)
+    {
+        auto r = k.pipe2(pid, flags);
+        REQUIRE_MESSAGE(r, "pipe failed: " << why(r));
+        check();
+        return *r;
+    }
+    // write(2) of `text`: the call's result as the kernel gave it (it may sleep or fail).
+    ErrorOr<Blocking> try_write(pid_t pid, int fd, std::string_view text)
+    {
+        std::uint64_t const buf = scratch(pid, text.size());
+        auto const* bytes = reinterpret_cast<std::uint8_t const*>(text.data());
+        auto stored = k.write_memory(pid, buf, std::span(bytes, text.size()));
+        REQUIRE((stored && stored->ok));
+        auto r = k.write(pid, fd, buf, text.size());
+        check();
+        return r;
+    }
+    // write(2) that must complete; returns the byte count.
+    std::int64_t write(pid_t pid, int fd, std::string_view text)
+    {
+        auto r = try_write(pid, fd, text);
+        REQUIRE_MESSAGE(r, "write failed: " << why(r));
+        REQUIRE(r->kind == Blocking::Kind::Done);
+        return r->value;
+    }
+    // read(2) of up to `count` bytes: the call's result, and what arrived in `out`.
+    ErrorOr<Blocking> try_read(pid_t pid, int fd, std::size_t count, std::string* out = nullptr)
+    {
+        std::uint64_t const buf = scratch(pid, count);
+        auto r = k.read(pid, fd, buf, count);
+        check();
+        if (out && r && r->kind == Blocking::Kind::Done) {
+            std::vector<std::uint8_t> bytes(std::size_t(r->value));
+            auto got = k.read_memory(pid, buf, bytes);
+            REQUIRE((got && got->ok));
+            out->assign(bytes.begin(), bytes.end());
+        }
+        return r;
+    }
+    // read(2) that must complete; returns the bytes ("" at end-of-file).
+    std::string read(pid_t pid, int fd, std::size_t count)
+    {
+        std::string out;
+        auto r = try_read(pid, fd, count, &out);
+        REQUIRE_MESSAGE(r, "read failed: " << why(r));
+        REQUIRE(r->kind == Blocking::Kind::Done);
+        return out;
     }
 
     Kernel k;

@@ -1,0 +1,168 @@
+// Names and descriptors: open, close, unlink, mkdir, chdir, stat. Linux: fs/open.c, fs/namei.c,
+// fs/stat.c.
+#include "kernel/kernel.h"
+
+namespace forklab {
+
+FsCred Kernel::fs_cred(Task const& task) const
+{
+    return FsCred{task.cred.euid, task.cred.egid};
+}
+
+ErrorOr<Lookup> Kernel::namei(Task& task, std::string_view path) const
+{
+    return m_vfs.lookup(task.fs->cwd, path, fs_cred(task));
+}
+
+// Linux: do_sys_open() -> path_openat() -> do_open(). Look the path up, create the file if
+// O_CREAT asks and it is missing, check the access the flags ask for, truncate if O_TRUNC, and
+// install a new open file description in the lowest free descriptor.
+ErrorOr<int> Kernel::open(pid_t caller, std::string_view path, int flags, mode_t mode)
+{
+    Task* me = TRY(current(caller));
+    int const acc = flags & O_ACCMODE;
+    if (acc == O_ACCMODE)
+        return error(EINVAL);  // Linux rejects access mode 3 outside of the ioctl-only case.
+    Lookup where = TRY(namei(*me, path));
+    RefPtr<Inode> inode = where.inode;
+    if (inode && (flags & O_CREAT) && (flags & O_EXCL))
+        return error(EEXIST);
+    if (!inode) {
+        if (!(flags & O_CREAT))
+            return error(ENOENT);
+        if (path.back() == '/')
+            return error(EISDIR);
+        inode = TRY(open_create(*me, where, mode));
+    } else {
+        if ((flags & O_DIRECTORY) && !inode->is_dir())
+            return error(ENOTDIR);
+        if (inode->is_dir() && (acc != O_RDONLY || (flags & O_CREAT)))
+            return error(EISDIR);
+        int const may = (acc != O_WRONLY ? kMayRead : 0) | (acc != O_RDONLY || (flags & O_TRUNC) ? kMayWrite : 0);
+        if (!Vfs::permission(*inode, fs_cred(*me), may))
+            return error(EACCES);
+    }
+    int const fd = TRY(me->files->alloc_fd(0, me->signal->rlim[RLIMIT_NOFILE].cur));
+    if ((flags & O_TRUNC) && inode->is_regular() && acc != O_RDONLY)
+        inode->truncate(0);
+    // O_CREAT, O_EXCL, O_TRUNC and O_NOCTTY act at open time; F_GETFL does not report them.
+    int const kept = flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY | O_CLOEXEC | O_DIRECTORY | O_NOFOLLOW);
+    auto file = make_ref<OpenFileDescription>(m_vfs, inode, where.path, kept | kOLargefile);
+    me->files->install(fd, file, flags & O_CLOEXEC);
+    m_events.append(Event{m_step, EventKind::FileOpened, std::uint8_t(inode->kind), me->pid, pid_t(inode->ino),
+        std::uint32_t(file->id), fd});
+    return fd;
+}
+
+// A new regular file in the looked-up directory, which the caller must be able to write.
+// Its mode is the one asked for, less the umask (umask(2)).
+ErrorOr<RefPtr<Inode>> Kernel::open_create(Task& task, Lookup const& where, mode_t mode)
+{
+    if (!Vfs::permission(*where.dir, fs_cred(task), kMayWrite | kMayExec))
+        return error(EACCES);
+    auto inode = m_vfs.make_inode(InodeKind::Regular, mode & ~task.fs->umask & 07777, task.cred.euid,
+        task.cred.egid, where.path);
+    m_vfs.link(*where.dir, where.name, inode);
+    return inode;
+}
+
+ErrorOr<void> Kernel::close(pid_t caller, int fd)
+{
+    Task* me = TRY(current(caller));
+    RefPtr<OpenFileDescription> file = me->files->take(fd);
+    if (!file)
+        return error(EBADF);
+    filp_close(*me, fd, std::move(file), CloseReason::Close);
+    return {};
+}
+
+// Linux: do_unlinkat(). The name goes; the inode lives on while descriptions hold it. In a
+// sticky directory such as /tmp only the file's or the directory's owner may remove a name.
+ErrorOr<void> Kernel::unlink(pid_t caller, std::string_view path)
+{
+    Task* me = TRY(current(caller));
+    Lookup where = TRY(namei(*me, path));
+    if (!where.inode)
+        return error(ENOENT);
+    if (where.inode->is_dir())
+        return error(EISDIR);
+    FsCred const cred = fs_cred(*me);
+    if (!Vfs::permission(*where.dir, cred, kMayWrite | kMayExec))
+        return error(EACCES);
+    if ((where.dir->mode & S_ISVTX) && cred.uid != 0 && cred.uid != where.inode->uid && cred.uid != where.dir->uid)
+        return error(EPERM);
+    RefPtr<Inode> const inode = where.inode;
+    m_vfs.unlink(*where.dir, where.name);
+    emit(EventKind::Unlinked, 0, me->pid, pid_t(inode->ino), inode->nlink);
+    return {};
+}
+
+ErrorOr<void> Kernel::mkdir(pid_t caller, std::string_view path, mode_t mode)
+{
+    Task* me = TRY(current(caller));
+    Lookup where = TRY(namei(*me, path));
+    if (where.inode)
+        return error(EEXIST);
+    if (!Vfs::permission(*where.dir, fs_cred(*me), kMayWrite | kMayExec))
+        return error(EACCES);
+    auto dir = m_vfs.make_inode(InodeKind::Directory, mode & ~me->fs->umask & 07777, me->cred.euid, me->cred.egid,
+        where.path);
+    m_vfs.link(*where.dir, where.name, dir);
+    return {};
+}
+
+// chdir(2): the target must be a directory the caller may search. fs_struct is shared with
+// CLONE_FS, so one thread's chdir() moves its siblings too.
+ErrorOr<void> Kernel::chdir(pid_t caller, std::string_view path)
+{
+    Task* me = TRY(current(caller));
+    Lookup where = TRY(namei(*me, path));
+    if (!where.inode)
+        return error(ENOENT);
+    if (!where.inode->is_dir())
+        return error(ENOTDIR);
+    if (!Vfs::permission(*where.inode, fs_cred(*me), kMayExec))
+        return error(EACCES);
+    me->fs->cwd = where.path;
+    return {};
+}
+
+ErrorOr<void> Kernel::ftruncate(pid_t caller, int fd, std::int64_t length)
+{
+    Task* me = TRY(current(caller));
+    OpenFileDescription* file = TRY(fget(*me, fd));
+    if (length < 0)
+        return error(EINVAL);
+    if (!file->inode->is_regular() || !file->writable())
+        return error(file->inode->is_dir() ? EISDIR : EINVAL);
+    file->inode->truncate(std::uint64_t(length));
+    return {};
+}
+
+namespace {
+
+FileStat stat_of(Inode const& inode)
+{
+    return FileStat{inode.ino, inode.kind, inode.mode, inode.nlink, inode.uid,
+        inode.is_regular() ? inode.size : inode.pipe ? inode.pipe->buffer.size() : 0};
+}
+
+}  // namespace
+
+ErrorOr<FileStat> Kernel::fstat(pid_t caller, int fd)
+{
+    Task* me = TRY(current(caller));
+    OpenFileDescription* file = TRY(fget(*me, fd));
+    return stat_of(*file->inode);
+}
+
+ErrorOr<FileStat> Kernel::stat(pid_t caller, std::string_view path)
+{
+    Task* me = TRY(current(caller));
+    Lookup where = TRY(namei(*me, path));
+    if (!where.inode)
+        return error(ENOENT);
+    return stat_of(*where.inode);
+}
+
+}  // namespace forklab
