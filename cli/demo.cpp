@@ -4,6 +4,7 @@
 #include "demo.h"
 
 #include "cow_demo.h"
+#include "files_demo.h"
 #include "report.h"
 #include "trace/tree.h"
 
@@ -18,6 +19,7 @@ struct Options {
     bool dot = false;
     bool json = false;
     bool cow = false;
+    bool files = false;
     std::string strategy = "cow";
 };
 
@@ -76,6 +78,10 @@ private:
 
 void run_demo(Options const& opt)
 {
+    if (opt.files) {
+        run_files_demo(opt.json);
+        return;
+    }
     if (opt.cow) {
         std::map<std::string, ForkStrategy> const strategies{
             {"cow", ForkStrategy::Cow}, {"copy", ForkStrategy::Copy}, {"odf", ForkStrategy::Odf}};
@@ -115,6 +121,8 @@ void add_demo_command(CLI::App& app)
     cmd->add_flag("--dot", opt->dot, "Print the process tree after the forks as Graphviz DOT");
     cmd->add_flag("--json", opt->json, "Print processes and events as JSON");
     cmd->add_flag("--cow", opt->cow, "Run the copy-on-write example instead: int x = 100; fork(); the child writes x");
+    cmd->add_flag("--files", opt->files, "Run the shared-offset example instead: parent and child write to one open file")
+        ->excludes("--cow");
     cmd->add_option("--strategy", opt->strategy, "Fork strategy for --cow: cow (Linux), copy (early Unix), odf (On-demand-fork)")
         ->check(CLI::IsMember({"cow", "copy", "odf"}));
     cmd->callback([opt] { run_demo(*opt); });

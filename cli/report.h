@@ -10,6 +10,9 @@
 namespace forklab::cli {
 
 void print_ps(std::ostream&, Kernel const&);                    // ps -ef, plus state
+// lsof: every descriptor of every process, with the open file description behind it (its
+// number, offset and references) and the inode behind that.
+void print_lsof(std::ostream&, Kernel const&);
 void print_events(std::ostream&, Kernel const&, std::size_t first = 0);
 nlohmann::json events_json(Kernel const&, std::size_t first = 0);
 nlohmann::json processes_json(Kernel const&);

@@ -43,7 +43,9 @@ ErrorOr<int> Kernel::open(pid_t caller, std::string_view path, int flags, mode_t
             return error(EACCES);
     }
     int const fd = TRY(me->files->alloc_fd(0, me->signal->rlim[RLIMIT_NOFILE].cur));
-    if ((flags & O_TRUNC) && inode->is_regular() && acc != O_RDONLY)
+    // O_TRUNC needed write permission above; Linux truncates even with O_RDONLY (open(2) calls
+    // the combination unspecified).
+    if ((flags & O_TRUNC) && inode->is_regular())
         inode->truncate(0);
     // O_CREAT, O_EXCL, O_TRUNC and O_NOCTTY act at open time; F_GETFL does not report them.
     int const kept = flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY | O_CLOEXEC | O_DIRECTORY | O_NOFOLLOW);

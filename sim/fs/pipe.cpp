@@ -23,7 +23,8 @@ ErrorOr<std::pair<int, int>> Kernel::pipe2(pid_t caller, int flags)
     int const wfd = TRY(me->files->alloc_fd(rfd + 1, limit));
     auto inode = m_vfs.make_inode(InodeKind::Pipe, 0600, me->cred.euid, me->cred.egid, "");
     inode->display_name = format("pipe:[{}]", inode->ino);
-    int const status = (flags & O_NONBLOCK) | kOLargefile;
+    // Linux: create_pipe_files(). Unlike open(), pipe() does not add O_LARGEFILE.
+    int const status = flags & (O_NONBLOCK | O_DIRECT);
     auto reader = make_ref<OpenFileDescription>(m_vfs, inode, inode->display_name, O_RDONLY | status);
     auto writer = make_ref<OpenFileDescription>(m_vfs, inode, inode->display_name, O_WRONLY | status);
     me->files->install(rfd, reader, flags & O_CLOEXEC);

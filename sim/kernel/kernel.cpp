@@ -68,7 +68,7 @@ void Kernel::create_init()
     init->signal->thread_head.push_back(*init);
     init->sighand = make_ref<SighandStruct>();
     init->files = make_ref<FilesStruct>();
-    auto tty = make_ref<OpenFileDescription>(m_vfs, RefPtr<Inode>(&m_vfs.console()), "/dev/console", O_RDWR);
+    auto tty = make_ref<OpenFileDescription>(m_vfs, RefPtr<Inode>(&m_vfs.console()), "/dev/console", O_RDWR | kOLargefile);
     for (int fd = 0; fd < 3; ++fd)
         init->files->install(tty, false);
     init->fs = make_ref<FsStruct>();

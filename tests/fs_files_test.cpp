@@ -1,0 +1,2 @@
+// Placeholder: filled in by the files issue.
+#include "support/lab.h"
