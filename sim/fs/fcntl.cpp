@@ -2,6 +2,8 @@
 // twins) and flock(2). Linux: fs/fcntl.c, fs/locks.c. The rules themselves are in locks.h.
 #include "kernel/kernel.h"
 
+#include <cstdint>
+
 namespace forklab {
 
 namespace {
@@ -31,6 +33,8 @@ ErrorOr<FileLock> Kernel::lock_request(Task& task, OpenFileDescription& file, in
     if (args.len > 0) {
         if (start < 0)
             return error(EINVAL);
+        if (args.len - 1 > INT64_MAX - start)
+            return error(EOVERFLOW);  // The last byte would lie past the largest offset.
         lock.start = std::uint64_t(start);
         lock.end = std::uint64_t(start) + std::uint64_t(args.len) - 1;
     } else if (args.len == 0) {
@@ -67,9 +71,16 @@ ErrorOr<Blocking> Kernel::fcntl_lock(pid_t caller, int fd, int cmd, FlockArgs& a
     Inode& inode = *file->inode;
     if (cmd == F_GETLK || cmd == F_OFD_GETLK) {
         // Linux: posix_test_lock(). Report the first lock in the way, or F_UNLCK if none is.
-        if (request.type == F_UNLCK)
-            return error(EINVAL);
-        FileLock const* held = inode.locks.conflict(request);
+        FileLock const* held = nullptr;
+        if (request.type == F_UNLCK) {
+            // Since Linux 6.10, F_OFD_GETLK with F_UNLCK asks "does this description hold a
+            // lock here?"; plain F_GETLK still refuses it.
+            if (cmd == F_GETLK)
+                return error(EINVAL);
+            held = inode.locks.held_by(request);
+        } else {
+            held = inode.locks.conflict(request);
+        }
         if (!held) {
             args.type = F_UNLCK;
             return Blocking{};

@@ -39,8 +39,9 @@ public:
     std::uint64_t offset = 0;  // Shared by every fd, in every process, that points here.
 
     int access_mode() const { return flags & O_ACCMODE; }
-    bool readable() const { return access_mode() != O_WRONLY; }
-    bool writable() const { return access_mode() != O_RDONLY; }
+    // Access mode 3 (O_ACCMODE) allows neither: Linux opens such a file for ioctl only.
+    bool readable() const { return access_mode() == O_RDONLY || access_mode() == O_RDWR; }
+    bool writable() const { return access_mode() == O_WRONLY || access_mode() == O_RDWR; }
 
 private:
     Vfs& m_vfs;

@@ -113,23 +113,33 @@ void Kernel::filp_close(Task& task, int fd, RefPtr<OpenFileDescription> file, Cl
     bool const last = file->use_count() == 1;
     emit_extra(EventKind::FileClosed, std::uint8_t(std::uint8_t(why) | (last ? 0x80 : 0)), task.pid, 0,
         std::uint32_t(file->id), fd);
-    fput(std::move(file));
+    fput(task, std::move(file));
 }
 
 // Linux: fput() -> __fput(). When the last reference goes, the description's destructor drops
 // its flock and OFD locks and closes its pipe end; whoever slept on those is woken to look again.
-void Kernel::fput(RefPtr<OpenFileDescription> file)
+void Kernel::fput(Task& closer, RefPtr<OpenFileDescription> file)
 {
     if (file->use_count() > 1)
         return;
     RefPtr<Inode> const inode = file->inode;
-    bool const had_locks = !inode->locks.empty();
+    int flocks = 0, ofd_locks = 0;
+    for (FileLock const& l : inode->locks.all()) {
+        if (l.owner == file.get()) {
+            flocks += l.kind == LockKind::Flock;
+            ofd_locks += l.kind == LockKind::Ofd;
+        }
+    }
     file.reset();
     if (inode->pipe) {
         wake_up_queue(inode->pipe->rd_wait, inode.get());
         wake_up_queue(inode->pipe->wr_wait, inode.get());
     }
-    if (had_locks)
+    for (auto [kind, n] : {std::pair{LockKind::Flock, flocks}, std::pair{LockKind::Ofd, ofd_locks}})
+        if (n)
+            emit_extra(EventKind::LocksReleased, lock_aux(std::uint8_t(kind), 0), closer.tgid, 0,
+                std::uint32_t(inode->ino), n);
+    if (flocks || ofd_locks)
         wake_up_queue(inode->lock_wait, inode.get());
 }
 

@@ -35,6 +35,14 @@ FileLock const* FileLocks::conflict(FileLock const& request) const
     return nullptr;
 }
 
+FileLock const* FileLocks::held_by(FileLock const& request) const
+{
+    for (FileLock const& held : m_locks)
+        if (held.owner == request.owner && held.kind == request.kind && held.overlaps(request))
+            return &held;
+    return nullptr;
+}
+
 void FileLocks::apply(FileLock const& request)
 {
     if (request.kind == LockKind::Flock) {
@@ -54,6 +62,7 @@ void FileLocks::apply_range(FileLock const& request)
 {
     std::vector<FileLock> kept;
     FileLock merged = request;
+    bool merged_into_held = false;
     for (FileLock const& held : m_locks) {
         bool const mine = held.owner == request.owner && held.kind == request.kind;
         if (!mine) {
@@ -63,6 +72,11 @@ void FileLocks::apply_range(FileLock const& request)
         bool const touches = held.start <= (request.end == FileLock::kToEof ? request.end : request.end + 1) &&
             request.start <= (held.end == FileLock::kToEof ? held.end : held.end + 1);
         if (request.type != F_UNLCK && held.type == request.type && touches) {
+            // Linux extends the lock already held, so it keeps that lock's pid: a CLONE_FILES
+            // sibling extending its parent's lock does not make the lock its own.
+            if (!merged_into_held)
+                merged.pid = held.pid;
+            merged_into_held = true;
             merged.start = std::min(merged.start, held.start);
             merged.end = std::max(merged.end, held.end);
             continue;

@@ -35,6 +35,8 @@ class FileLocks {
 public:
     // The first lock another owner holds that `request` may not coexist with, or null.
     FileLock const* conflict(FileLock const& request) const;
+    // The first lock of the request's owner and kind over a byte of its range, or null.
+    FileLock const* held_by(FileLock const& request) const;
     // Take, change or (type F_UNLCK) drop the owner's lock. POSIX and OFD requests replace what
     // the owner held in the range, splitting and merging as Linux's posix_lock_inode() does.
     void apply(FileLock const& request);

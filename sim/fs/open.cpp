@@ -20,9 +20,9 @@ ErrorOr<Lookup> Kernel::namei(Task& task, std::string_view path) const
 ErrorOr<int> Kernel::open(pid_t caller, std::string_view path, int flags, mode_t mode)
 {
     Task* me = TRY(current(caller));
+    // Access mode 3 (O_ACCMODE) is Linux's "neither read nor write" mode, for ioctl only: it
+    // asks for both permissions and then allows neither call.
     int const acc = flags & O_ACCMODE;
-    if (acc == O_ACCMODE)
-        return error(EINVAL);  // Linux rejects access mode 3 outside of the ioctl-only case.
     Lookup where = TRY(namei(*me, path));
     RefPtr<Inode> inode = where.inode;
     if (inode && (flags & O_CREAT) && (flags & O_EXCL))
@@ -39,6 +39,7 @@ ErrorOr<int> Kernel::open(pid_t caller, std::string_view path, int flags, mode_t
         if (inode->is_dir() && (acc != O_RDONLY || (flags & O_CREAT)))
             return error(EISDIR);
         int const may = (acc != O_WRONLY ? kMayRead : 0) | (acc != O_RDONLY || (flags & O_TRUNC) ? kMayWrite : 0);
+        // (For acc == O_ACCMODE both bits are set above, as Linux's ACC_MODE() table does.)
         if (!Vfs::permission(*inode, fs_cred(*me), may))
             return error(EACCES);
     }
@@ -47,8 +48,9 @@ ErrorOr<int> Kernel::open(pid_t caller, std::string_view path, int flags, mode_t
     // the combination unspecified).
     if ((flags & O_TRUNC) && inode->is_regular())
         inode->truncate(0);
-    // O_CREAT, O_EXCL, O_TRUNC and O_NOCTTY act at open time; F_GETFL does not report them.
-    int const kept = flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY | O_CLOEXEC | O_DIRECTORY | O_NOFOLLOW);
+    // O_CREAT, O_EXCL, O_TRUNC and O_NOCTTY act at open time, and O_CLOEXEC belongs to the
+    // descriptor: F_GETFL reports none of them (Linux: do_dentry_open() clears the first four).
+    int const kept = flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY | O_CLOEXEC);
     auto file = make_ref<OpenFileDescription>(m_vfs, inode, where.path, kept | kOLargefile);
     me->files->install(fd, file, flags & O_CLOEXEC);
     m_events.append(Event{m_step, EventKind::FileOpened, std::uint8_t(inode->kind), me->pid, pid_t(inode->ino),

@@ -154,6 +154,8 @@ ErrorOr<std::int64_t> Kernel::lseek(pid_t caller, int fd, std::int64_t offset, i
     Task* me = TRY(current(caller));
     OpenFileDescription* file = TRY(fget(*me, fd));
     Inode const& inode = *file->inode;
+    if (whence < SEEK_SET || whence > SEEK_HOLE)
+        return error(EINVAL);  // Linux: ksys_lseek() checks whence before asking the file.
     if (inode.pipe || inode.tty)
         return error(ESPIPE);
     if (inode.kind == InodeKind::Null)

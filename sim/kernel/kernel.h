@@ -352,7 +352,7 @@ private:
     ErrorOr<int> install_fd(Task& task, int start, RefPtr<OpenFileDescription> file, bool cloexec);
     ErrorOr<int> do_dup2(Task& task, int oldfd, int newfd, bool cloexec);
     void filp_close(Task& task, int fd, RefPtr<OpenFileDescription> file, CloseReason why);
-    void fput(RefPtr<OpenFileDescription> file);
+    void fput(Task& closer, RefPtr<OpenFileDescription> file);
     void locks_remove_posix(Task& task, Inode& inode);
     void exit_files(Task& task);
     void do_close_on_exec(Task& task);
