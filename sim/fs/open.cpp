@@ -147,8 +147,9 @@ namespace {
 
 FileStat stat_of(Inode const& inode)
 {
-    return FileStat{inode.ino, inode.kind, inode.mode, inode.nlink, inode.uid,
-        inode.is_regular() ? inode.size : inode.pipe ? inode.pipe->buffer.size() : 0};
+    // A pipe lives in pipefs, where its inode has one link and no size, whatever it holds.
+    return FileStat{inode.ino, inode.kind, inode.mode, inode.pipe ? 1 : inode.nlink, inode.uid,
+        inode.is_regular() ? inode.size : 0};
 }
 
 }  // namespace

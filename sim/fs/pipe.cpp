@@ -24,9 +24,10 @@ ErrorOr<std::pair<int, int>> Kernel::pipe2(pid_t caller, int flags)
     auto inode = m_vfs.make_inode(InodeKind::Pipe, 0600, me->cred.euid, me->cred.egid, "");
     inode->display_name = format("pipe:[{}]", inode->ino);
     // Linux: create_pipe_files(). Unlike open(), pipe() does not add O_LARGEFILE.
-    int const status = flags & (O_NONBLOCK | O_DIRECT);
-    auto reader = make_ref<OpenFileDescription>(m_vfs, inode, inode->display_name, O_RDONLY | status);
-    auto writer = make_ref<OpenFileDescription>(m_vfs, inode, inode->display_name, O_WRONLY | status);
+    // Only the write end takes O_DIRECT ("packet mode" is about writes).
+    auto reader = make_ref<OpenFileDescription>(m_vfs, inode, inode->display_name, O_RDONLY | (flags & O_NONBLOCK));
+    auto writer = make_ref<OpenFileDescription>(m_vfs, inode, inode->display_name,
+        O_WRONLY | (flags & (O_NONBLOCK | O_DIRECT)));
     me->files->install(rfd, reader, flags & O_CLOEXEC);
     me->files->install(wfd, writer, flags & O_CLOEXEC);
     emit_extra(EventKind::PipeCreated, 0, me->pid, pid_t(inode->ino), std::uint32_t(reader->id),
@@ -41,15 +42,17 @@ ErrorOr<Blocking> Kernel::pipe_read(Task& task, OpenFileDescription& file, std::
     Pipe& pipe = *file.inode->pipe;
     if (count == 0)
         return Blocking{};
-    if (!pipe.buffer.empty()) {
-        std::size_t const n = std::min<std::size_t>(count, pipe.buffer.size());
-        std::vector<std::uint8_t> const bytes(pipe.buffer.begin(), pipe.buffer.begin() + std::ptrdiff_t(n));
+    if (!pipe.empty()) {
+        bool const was_full = pipe.full();
+        std::vector<std::uint8_t> const bytes = pipe.peek(std::min<std::size_t>(count, pipe.buffered()));
         std::size_t const copied = copy_to_user(task, buf, bytes);
         if (copied == 0)
             return error(EFAULT);
-        pipe.buffer.erase(pipe.buffer.begin(), pipe.buffer.begin() + std::ptrdiff_t(copied));
+        pipe.consume(copied);
         pipe.bytes_read += copied;
-        wake_up_queue(pipe.wr_wait, file.inode.get());
+        // Writers sleep only on a full pipe; they are woken once a page is free again.
+        if (was_full && !pipe.full())
+            wake_up_queue(pipe.wr_wait, file.inode.get());
         emit_file_io(EventKind::FileRead, task, file, copied);
         return Blocking{Blocking::Kind::Done, std::int64_t(copied)};
     }
@@ -66,42 +69,57 @@ ErrorOr<Blocking> Kernel::pipe_read(Task& task, OpenFileDescription& file, std::
 }
 
 // Linux: pipe_write(). With no reader left: SIGPIPE, and EPIPE if the signal did not kill us.
-// A write of at most PIPE_BUF bytes goes in whole or waits; a longer one goes in as space
-// allows, and a blocking writer sleeps until all of it is in (task.io_done keeps count across
-// the sleeps). A signal ends the wait: with nothing written the call is interrupted, with
+// The part of the write that is not a whole number of pages goes into the last page if it fits
+// there whole; the rest fills new pages, a page at a time, while fewer than 16 are in use. So a
+// write of at most PIPE_BUF bytes goes in whole or not at all. A blocking writer that finds the
+// pipe full sleeps, and its re-issued call carries on where it stopped (task.io_done) until all
+// of it is in. A signal ends the wait: with nothing written the call is interrupted, with
 // something written it returns that much.
 ErrorOr<Blocking> Kernel::pipe_write(Task& task, OpenFileDescription& file, std::uint64_t buf, std::uint64_t count)
 {
     Pipe& pipe = *file.inode->pipe;
-    std::uint64_t done = std::exchange(task.io_done, 0);
-    auto finish = [&](std::uint64_t total) { return Blocking{Blocking::Kind::Done, std::int64_t(total)}; };
+    if (count == 0)
+        return Blocking{};  // Before the reader check: an empty write raises no SIGPIPE.
+    std::optional<std::uint64_t> const resumed = std::exchange(task.io_done, std::nullopt);
+    std::uint64_t done = resumed.value_or(0);
+    auto finish = [&] { return Blocking{Blocking::Kind::Done, std::int64_t(done)}; };
     if (pipe.readers == 0) {
         (void)group_send_sig_info(nullptr, SIGPIPE, task, SignalReason::BrokenPipe);
         if (done)
-            return finish(done);
+            return finish();
         return error(EPIPE);
     }
-    if (count == 0)
-        return Blocking{};
-    bool const atomic = count <= Pipe::kPipeBuf;
-    std::uint64_t const fits = atomic ? (pipe.space() >= count ? count : 0) : std::min<std::uint64_t>(pipe.space(), count - done);
-    if (fits) {
-        auto bytes = copy_from_user(task, buf + done, fits);
-        if (!bytes) {
-            if (done)
-                return finish(done);
-            return error(EFAULT);
-        }
-        pipe.buffer.insert(pipe.buffer.end(), bytes->begin(), bytes->end());
-        pipe.bytes_written += bytes->size();
-        done += bytes->size();
-        wake_up_queue(pipe.rd_wait, file.inode.get());
-        emit_file_io(EventKind::FileWrite, task, file, bytes->size());
-        if (done == count || bytes->size() < fits)
-            return finish(done);
+    auto bytes = copy_from_user(task, buf + done, count - done);
+    if (!bytes) {
+        if (done)
+            return finish();
+        return error(EFAULT);
     }
+    std::span<std::uint8_t const> rest(*bytes);
+    std::size_t wrote = 0;
+    std::size_t const chars = count & (Pipe::kPageSize - 1);
+    if (!resumed && chars && pipe.can_merge(chars)) {
+        std::size_t const take = std::min(chars, rest.size());
+        pipe.append_to_last(rest.first(take));
+        rest = rest.subspan(take);
+        wrote += take;
+    }
+    while (!rest.empty() && !pipe.full()) {
+        std::size_t const take = std::min(Pipe::kPageSize, rest.size());
+        pipe.push_page(rest.first(take));
+        rest = rest.subspan(take);
+        wrote += take;
+    }
+    if (wrote) {
+        pipe.bytes_written += wrote;
+        done += wrote;
+        wake_up_queue(pipe.rd_wait, file.inode.get());
+        emit_file_io(EventKind::FileWrite, task, file, wrote);
+    }
+    if (rest.empty())
+        return finish();  // All of it (or all that could be read from the caller's buffer).
     if (done && ((file.flags & O_NONBLOCK) || signal_pending(task)))
-        return finish(done);
+        return finish();
     if (file.flags & O_NONBLOCK)
         return error(EAGAIN);
     if (signal_pending(task))

@@ -37,10 +37,12 @@ ErrorOr<std::shared_ptr<Executable const>> Kernel::execve(pid_t caller, std::str
     // Linux: do_open_execat() wants a regular file with an x bit the caller may use.
     if (!inode->is_regular() || !Vfs::permission(*inode, fs_cred(*me), kMayExec))
         return failed(EACCES);
-    if (!inode->executable)
-        return failed(ENOEXEC);  // No program in it: the kernel knows no format for these bytes.
+    // The arguments are copied (copy_strings) before a binary format is looked for, so E2BIG
+    // comes before ENOEXEC.
     if (auto args = check_exec_args(*me, argv, envp); !args)
         return failed(args.error().code());
+    if (!inode->executable)
+        return failed(ENOEXEC);  // No program in it: the kernel knows no format for these bytes.
     ProgramImage image = inode->executable->image();
     image.stack_size = me->signal->rlim[RLIMIT_STACK].cur;
     if (!inode->image_pages)
@@ -62,12 +64,15 @@ ErrorOr<std::shared_ptr<Executable const>> Kernel::execve(pid_t caller, std::str
 }
 
 // Linux: bprm_stack_limits() and copy_strings(). The arguments and environment, with their
-// pointers, must fit in a quarter of RLIMIT_STACK (but never less than 32 pages), and no single
-// string may exceed 32 pages (MAX_ARG_STRLEN).
+// pointers, must fit in a quarter of RLIMIT_STACK, but never in more than 6 MiB (three quarters
+// of the default 8 MiB stack) nor less than ARG_MAX's 32 pages; no single string may exceed 32
+// pages (MAX_ARG_STRLEN).
 ErrorOr<void> Kernel::check_exec_args(Task const& task, std::vector<std::string> const& argv,
     std::optional<std::vector<std::string>> const& envp) const
 {
-    std::uint64_t const limit = std::max<std::uint64_t>(task.signal->rlim[RLIMIT_STACK].cur / 4, 32 * kPageSize);
+    constexpr std::uint64_t kStkLim = 8 << 20, kArgMax = 32 * kPageSize;
+    std::uint64_t const limit =
+        std::max(std::min(kStkLim / 4 * 3, task.signal->rlim[RLIMIT_STACK].cur / 4), kArgMax);
     std::uint64_t total = 0;
     auto add = [&](std::vector<std::string> const& strings) -> ErrorOr<void> {
         for (std::string const& s : strings) {
@@ -122,6 +127,9 @@ ErrorOr<void> Kernel::begin_new_exec(pid_t caller, std::string_view program, Ref
     me->sighand->reset_caught_to_default();
     // POSIX timers are deleted; alarm and interval timers are kept.
     me->signal->posix_timers.clear();
+    // Linux: de_thread(). Whatever exit signal clone() chose, the new program's parent hears
+    // of its death by SIGCHLD (execve(2)).
+    me->exit_signal = SIGCHLD;
     me->did_exec = true;
     me->set_name(program);
     emit(EventKind::Exec, 0, me->pid);

@@ -175,8 +175,9 @@ static std::set<VmObject const*> check_files(Report& r, TaskList const& tasks, V
         if (inode->pipe && (inode->pipe->readers != readers[inode] || inode->pipe->writers != writers[inode]))
             r.fail(name, ": counts ", inode->pipe->readers, "/", inode->pipe->writers, " readers/writers, has ",
                 readers[inode], "/", writers[inode]);
-        if (inode->pipe && inode->pipe->buffer.size() > Pipe::kCapacity)
-            r.fail(name, ": holds more than its capacity");
+        if (inode->pipe && (inode->pipe->bufs.size() > Pipe::kPages ||
+                               inode->pipe->bytes_written != inode->pipe->bytes_read + inode->pipe->buffered()))
+            r.fail(name, ": more pages than a pipe has, or bytes in and out do not add up");
         auto const& locks = inode->locks.all();
         for (std::size_t i = 0; i < locks.size(); ++i) {
             FileLock const& l = locks[i];

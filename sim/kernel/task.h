@@ -18,6 +18,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <sys/types.h>
@@ -84,7 +85,7 @@ struct Task : links::SiblingHook, links::TasksHook, links::ThreadHook, links::Pg
     // a blocking write is already done -- the re-issued call carries on from there.
     void const* sleeping_on = nullptr;
     void const* lock_blocked_by = nullptr;  // F_SETLKW: the owner of the lock we wait behind.
-    std::uint64_t io_done = 0;
+    std::optional<std::uint64_t> io_done;    // Set while a blocking write sleeps part-way.
     std::vector<std::string> cmdline;  // argv of the last exec (/proc/PID/cmdline).
 
     // Signals. Dispositions are in sighand (shared with CLONE_SIGHAND); process-directed
