@@ -156,6 +156,7 @@ struct Decl {
     std::int64_t enum_value = 0;
     Function* function = nullptr;  // Function: its definition.
     bool has_initializer = false;  // Global: defined with an initializer (not tentative).
+    bool referenced = false;       // Named by some expression (so it must be defined somewhere).
 };
 
 struct Function {

@@ -59,7 +59,7 @@ struct Program {
     Decl* main = nullptr;
     MainForm main_form = MainForm::NoArgs;
 
-    Decl const* find(std::string_view name) const;  // A file-scope or builtin declaration.
+    Decl const* find(std::string_view name) const;  // A global, function or builtin, by name.
     Function const* function(std::string_view name) const;
 };
 

@@ -16,10 +16,10 @@ bool is_ident_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 // The punctuators of C11 6.4.6, longest first so that the first match is the longest one.
-constexpr std::array<std::string_view, 47> kPunctuators = {
+constexpr std::string_view kPunctuators[] = {
     "...", "<<=", ">>=", "->", "++", "--", "<<", ">>", "<=", ">=", "==", "!=", "&&", "||", "*=",
     "/=", "%=", "+=", "-=", "&=", "^=", "|=", "##", "[", "]", "(", ")", "{", "}", ".", "&", "*",
-    "+", "-", "~", "!", "/", "%", "<", ">", "^", "|", "?", ":", ";", "=", ",",
+    "+", "-", "~", "!", "/", "%", "<", ">", "^", "|", "?", ":", ";", "=", ",", "#",
 };
 
 // How a character is named in "stray ... in program": itself if printable, else octal as GCC.
@@ -116,7 +116,9 @@ private:
                 return {};
             }
         }
-        return fail(m_file, loc(std::uint32_t(begin)), format("stray '{}' in program", stray_name(c)));
+        ++m_pos;
+        push(TokenKind::Stray, begin, format("stray '{}' in program", stray_name(c)));
+        return {};
     }
 
     LangResult<void> identifier(std::size_t begin)
@@ -220,25 +222,35 @@ private:
     }
 
     // The characters up to the closing quote; a newline or the end of file first is an error.
-    LangResult<std::string> quoted(std::size_t begin, char quote)
+    LangResult<std::string> quoted(char quote)
     {
         ++m_pos;
         std::string bytes;
         while (true) {
             if (m_pos >= m_text.size() || m_text[m_pos] == '\n')
-                return fail(m_file, loc(std::uint32_t(begin)),
-                    format("missing terminating {} character", quote));
+                return std::string(1, '\0');  // Unterminated: the caller makes a Stray token.
             if (m_text[m_pos] == quote)
                 break;
             bytes += static_cast<char>(LANG_TRY(literal_char()));
         }
-        ++m_pos;
         return bytes;
+    }
+
+    // An unterminated literal is reported only if it survives preprocessing ("don't" in #if 0).
+    bool unterminated(std::size_t begin, char quote)
+    {
+        if (m_pos < m_text.size() && m_text[m_pos] == quote)
+            return false;
+        push(TokenKind::Stray, begin, format("missing terminating {} character", quote));
+        return true;
     }
 
     LangResult<void> string_literal(std::size_t begin)
     {
-        auto bytes = LANG_TRY(quoted(begin, '"'));
+        auto bytes = LANG_TRY(quoted('"'));
+        if (unterminated(begin, '"'))
+            return {};
+        ++m_pos;
         push(TokenKind::String, begin, std::move(bytes));
         return {};
     }
@@ -246,7 +258,10 @@ private:
     // 'a' is an int with the value of a char; on x86-64 char is signed, so '\xff' is -1.
     LangResult<void> char_literal(std::size_t begin)
     {
-        auto const bytes = LANG_TRY(quoted(begin, '\''));
+        auto const bytes = LANG_TRY(quoted('\''));
+        if (unterminated(begin, '\''))
+            return {};
+        ++m_pos;
         if (bytes.empty())
             return fail(m_file, loc(std::uint32_t(begin)), "empty character constant");
         if (bytes.size() > 1)

@@ -223,6 +223,8 @@ LangResult<std::vector<Token>> Preprocessor::finish()
     for (Token& t : m_out) {
         if (t.kind == TokenKind::Number)
             t = LANG_TRY(convert_number(*m_file, t));
+        if (t.kind == TokenKind::Stray)
+            return fail(*m_file, t.loc, t.text);
         if (t.kind == TokenKind::String && !out.empty() && out.back().kind == TokenKind::String) {
             out.back().text += t.text;  // "a" "b" is "ab" (C11 6.4.5p5).
             continue;

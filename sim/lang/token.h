@@ -19,6 +19,8 @@ enum class TokenKind : std::uint8_t {
     String,      // A string literal, escapes decoded; adjacent ones are joined after preprocessing.
     Punct,       // An operator or punctuator (C11 6.4.6).
     HeaderName,  // <stdio.h> in an #include line.
+    Stray,       // A character C has no token for; an error only if it survives preprocessing
+                 // (text holds the message), since skipped #if 0 text may hold anything.
 };
 
 // Whether a token is the first of its line: a '#' there starts a preprocessing directive.

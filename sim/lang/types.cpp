@@ -160,6 +160,11 @@ Type const* TypeTable::qualified(Type const* type, Qualifier qualifier)
     type = type->unqualified;
     if (qualifier == Qualifier::None || type->is_function())
         return type;
+    // A qualified array type is an array of qualified elements (C11 6.7.3p9).
+    if (type->is_array()) {
+        auto const* element = qualified(type->base, qualifier);
+        return type->length_kind == ArrayLength::Known ? array_of(element, type->length) : unknown_array_of(element);
+    }
     auto& slot = m_qualified[type];
     if (!slot) {
         Type t = *type;
@@ -224,11 +229,12 @@ std::string spell(Type const* type, std::string inner)
     auto const join = [](std::string head, std::string const& tail) {
         if (tail.empty())
             return head;
-        return head + (tail[0] == '[' || tail[0] == '(' ? "" : " ") + tail;
+        bool const tight = tail[0] == '[' || (tail[0] == '(' && tail.size() > 1 && tail[1] != '*');
+        return head + (tight ? "" : " ") + tail;
     };
     switch (type->kind) {
     case TypeKind::Pointer: {
-        std::string p = "*" + std::string(type->is_const() ? "const" : "") + (type->is_const() && !inner.empty() ? " " : "") + inner;
+        std::string p = "*" + std::string(type->is_const() ? "const" : "") + (type->is_const() && !inner.empty() && inner[0] != '[' && inner[0] != '(' ? " " : "") + inner;
         if (type->base->is_array() || type->base->is_function())
             p = "(" + p + ")";
         return spell(type->base, p);
