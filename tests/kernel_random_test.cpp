@@ -18,6 +18,15 @@
 // when the frames to copy are not free, and faults kill with OOM. At the end no frame may be
 // in use.
 //
+// Files: the files seeds add open (O_CREAT, O_APPEND, O_CLOEXEC, O_TRUNC, O_EXCL), close, dup,
+// dup2, dup3, F_DUPFD, pipe2, read, write, lseek, POSIX record locks (F_GETLK, F_SETLK,
+// F_SETLKW), flock, unlink and execve of a program in /bin (and of files that are none). A
+// shadow of every regular file's bytes, of every pipe's pages and of every description's offset
+// predicts each result; reads and writes move their bytes through the caller's memory, which
+// the memory shadow follows. A call that sleeps is made again by its task as soon as it can
+// run; init sends signals to sleepers now and then, so they are interrupted, stopped or killed.
+// At the end no description and no inode may be left but init's and the tree's.
+//
 // A violation stops the seed and prints the seed, the step and the steps before it; the run is
 // deterministic, so the seed replays it (FORKLAB_RANDOM_TRACE=1 prints every step as it runs,
 // which helps when a step crashes; FORKLAB_RANDOM_SEED=n runs every configuration with seed n
@@ -33,6 +42,7 @@
 #include <climits>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <functional>
 #include <iostream>
 #include <map>
@@ -43,6 +53,8 @@
 #include <span>
 #include <sstream>
 #include <string>
+#include <sys/file.h>
+#include <tuple>
 #include <vector>
 
 namespace forklab::test {
@@ -124,6 +136,17 @@ struct SeedConfig {
     std::size_t frames = 0;       // KernelConfig::physical_frames; 0 leaves the default.
     int strategy = -1;            // The fork strategy to start with (cow, copy, odf); -1: by the seed.
     int max_tasks = kMaxTasks;    // Population bound.
+    double files = 0;             // The share of steps that are file operations (open, pipe, read, ...).
+};
+
+// A program installed in /bin for execve(): its image is fixed when the run starts.
+class FixedProgram final : public Executable {
+public:
+    explicit FixedProgram(ProgramImage image) : m_image(std::move(image)) {}
+    ProgramImage const& image() const override { return m_image; }
+
+private:
+    ProgramImage m_image;
 };
 
 constexpr ForkStrategy kStrategies[] = {ForkStrategy::Cow, ForkStrategy::Copy, ForkStrategy::Odf};
@@ -167,6 +190,8 @@ public:
     {
         while (step < std::uint64_t(cfg.steps) && hard.empty()) {
             k.set_step(++step);
+            if (cfg.files > 0)
+                retry_woken();
             random_op();
             check_world();
         }
@@ -250,7 +275,7 @@ private:
         }
         std::vector<pid_t> can;
         for (Task const* t : ts)
-            if (caller_error(k, t->pid) == 0 && (allow_init || !in_init(*t)))
+            if (caller_error(k, t->pid) == 0 && (allow_init || !in_init(*t)) && !pending_io.count(t->pid))
                 can.push_back(t->pid);
         if (can.empty())
             return garbage_pid();
@@ -268,6 +293,8 @@ private:
             REQUIRE(k.cgroup_set_pids_max("/lab", cfg.pids_max));
         }
         limit_student(lab.main);
+        if (cfg.files > 0)
+            setup_files();
         lab.check();
         seen_events = k.events().size();
         if (seen_events)
@@ -298,6 +325,10 @@ private:
         }
         if (chance(cfg.memory)) {
             memory_op();
+            return;
+        }
+        if (cfg.files > 0 && chance(cfg.files)) {
+            files_op();
             return;
         }
         bool const crowded = k.nr_tasks() >= std::size_t(cfg.max_tasks);
@@ -479,6 +510,7 @@ private:
         EXPECT_R(k.physical_memory().in_use() == in_use0 + copies,
             what << " under " << fork_strategy_name(strategy) << ": frames in use went from " << in_use0 << " to "
                  << k.physical_memory().in_use() << ", expected " << copies << " copied");
+        check_fd_tables_after_fork(*parent, *child, flags, what);
         if (hard.empty())
             after_fork(parent->pid, child->pid, flags);
     }
@@ -1867,7 +1899,7 @@ private:
             // Mostly a process with something mapped: a child of init has nothing yet.
             std::vector<pid_t> mapped;
             for (Task const& x : k.tasks())
-                if (!in_init(x) && caller_error(k, x.pid) == 0 && x.mm && !x.mm->vmas().empty())
+                if (!in_init(x) && caller_error(k, x.pid) == 0 && x.mm && !x.mm->vmas().empty() && !pending_io.count(x.pid))
                     mapped.push_back(x.pid);
             if (!mapped.empty())
                 m.c = pick(mapped);
@@ -1912,7 +1944,7 @@ private:
         if (chance(0.7)) {  // Mostly a process that has no program yet (a child of init).
             std::vector<pid_t> blank;
             for (Task const& t : k.tasks())
-                if (!in_init(t) && caller_error(k, t.pid) == 0 && t.mm && t.mm->vmas().empty())
+                if (!in_init(t) && caller_error(k, t.pid) == 0 && t.mm && t.mm->vmas().empty() && !pending_io.count(t.pid))
                     blank.push_back(t.pid);
             if (!blank.empty()) {
                 m.c = pick(blank);
@@ -1951,6 +1983,13 @@ private:
                 "exec did not release the vfork parent " << vp);
         EXPECT_R(k.physical_memory().in_use() <= in_use0, "exec allocated frames");
         EXPECT_R(mm.page_table().leaves().empty() && !mm.lock_future(), "a new image with pages mapped or locks");
+        expect_image_layout(mm, img, what.str());
+    }
+
+    // The address space exec built from `img`, checked, and its shadow: the program image's
+    // bytes under the private file mappings.
+    void expect_image_layout(MmStruct const& mm, ProgramImage const& img, std::string const& what)
+    {
         // The layout: text, rodata, data, bss, then the break; the stack at the top.
         Vmas want;
         MmShadow s;
@@ -1985,7 +2024,7 @@ private:
         std::uint64_t const stack = std::min(MmStruct::kInitialStack, s.stack_max);
         want.push_back(VmaView{MmStruct::kStackTop - stack, MmStruct::kStackTop, PROT_READ | PROT_WRITE, kVmGrowsDown,
             VmaKind::Stack, nullptr, 0});
-        expect_vmas(mm, want, what.str());
+        expect_vmas(mm, want, what);
         mm_shadow[&mm] = std::move(s);
     }
 
@@ -2387,6 +2426,1407 @@ private:
         EXPECT_R(k.config().fork_strategy == (bad ? old : s), what << ": the strategy is " << fork_strategy_name(k.config().fork_strategy));
     }
 
+    // --- Files ------------------------------------------------------------------------------------
+    //
+    // Shadows of every regular file's bytes (by inode number), of every pipe's pages (filled as
+    // Linux's pipe_write() fills them) and of every open file description's offset (by its id).
+    // Each call's result and its effect on them are predicted by Linux's rules. The bytes a read()
+    // brings in are checked in the caller's memory and go into the memory shadow; the bytes a
+    // write() takes are the ones the memory shadow says are there. A call that sleeps is
+    // remembered: its task makes the same call again at the start of the first step in which it
+    // can run (a woken task returns into the system call it slept in) and makes no other call
+    // before.
+
+    static constexpr std::array<char const*, 8> kFilePaths = {"/tmp/f0", "/tmp/f1", "/tmp/f2", "/tmp/f0", "/tmp/f1", "/dev/null",
+        "/bin/notprog", "/dev/tty"};
+    static constexpr char const* kCreatedPaths[] = {"/tmp/f0", "/tmp/f1", "/tmp/f2", "/bin/prog", "/bin/notprog"};
+    static constexpr std::uint64_t kNoBuffer = 0x1000;  // Below the program: nothing is mapped there.
+
+    struct PipePage {
+        std::vector<std::uint8_t> bytes;  // Everything written into the page.
+        std::size_t off = 0;              // How much of it has been read.
+    };
+    struct PipeShadow {
+        std::deque<PipePage> pages;
+        std::size_t buffered() const
+        {
+            std::size_t n = 0;
+            for (PipePage const& p : pages)
+                n += p.bytes.size() - p.off;
+            return n;
+        }
+        bool full() const { return pages.size() >= Pipe::kPages; }
+        // Linux pipe_write(): the part of a `count`-byte write that is not a whole number of pages
+        // goes into the last page if it fits there whole (not when the call carries on after a
+        // sleep); the rest fills new pages, a page at a time, while fewer than 16 are in use.
+        // Returns how much of `data` (the part of the write still to go) went in.
+        std::size_t write(std::span<std::uint8_t const> data, std::uint64_t count, bool resumed)
+        {
+            std::size_t took = 0;
+            std::size_t const chars = count & (Pipe::kPageSize - 1);
+            if (!resumed && chars && !pages.empty() && pages.back().bytes.size() + chars <= Pipe::kPageSize) {
+                std::size_t const n = std::min(chars, data.size());
+                pages.back().bytes.insert(pages.back().bytes.end(), data.begin(), data.begin() + std::ptrdiff_t(n));
+                took = n;
+            }
+            while (took < data.size() && !full()) {
+                std::size_t const n = std::min(Pipe::kPageSize, data.size() - took);
+                pages.push_back(PipePage{std::vector<std::uint8_t>(data.begin() + std::ptrdiff_t(took),
+                    data.begin() + std::ptrdiff_t(took + n)), 0});
+                took += n;
+            }
+            return took;
+        }
+        // The first n bytes, taken out; pages read to the end are freed.
+        std::vector<std::uint8_t> read(std::size_t n)
+        {
+            std::vector<std::uint8_t> out;
+            while (out.size() < n && !pages.empty()) {
+                PipePage& p = pages.front();
+                std::size_t const take = std::min(n - out.size(), p.bytes.size() - p.off);
+                out.insert(out.end(), p.bytes.begin() + std::ptrdiff_t(p.off), p.bytes.begin() + std::ptrdiff_t(p.off + take));
+                p.off += take;
+                if (p.off == p.bytes.size())
+                    pages.pop_front();
+            }
+            return out;
+        }
+    };
+
+    enum class IoOp { Read, Write, Lock, Flock };
+    struct PendingIo {
+        IoOp op{};
+        int fd = 0;
+        std::uint64_t buf = 0, count = 0;
+        std::uint64_t done = 0;  // What a pipe write put in before it slept.
+        bool resumed = false;    // The call slept: a pipe write carries on where it stopped.
+        int cmd = 0;             // F_SETLK, F_SETLKW; flock's operation.
+        FlockArgs lock{};
+        int file_id = 0;         // The description the call slept on.
+    };
+
+    std::map<int, std::uint64_t> desc_offset;  // Descriptions of regular files, by id.
+    std::map<ino_t, std::string> file_bytes;   // Regular files' contents, by inode number.
+    std::map<ino_t, PipeShadow> pipe_shadow;
+    std::map<pid_t, PendingIo> pending_io;     // Tasks in the middle of a call that slept.
+    ProgramImage prog_image;                   // What /bin/prog holds.
+
+    void setup_files()
+    {
+        prog_image.text.assign(300, 0x90);
+        prog_image.rodata = {'r', 'o', 0};
+        prog_image.data.resize(5000);
+        for (std::size_t i = 0; i < prog_image.data.size(); ++i)
+            prog_image.data[i] = std::uint8_t(i * 7 + 1);
+        prog_image.bss_size = 3000;
+        REQUIRE(k.vfs().install_program("/bin/prog", std::make_shared<FixedProgram>(prog_image)));
+        auto np = k.vfs().create_file("/bin/notprog", "not a program\n", 0755, 0);
+        REQUIRE(np);
+        file_bytes[(*np)->ino] = "not a program\n";
+    }
+
+    std::uint64_t rnd64(std::uint64_t n) { return std::uniform_int_distribution<std::uint64_t>(0, n - 1)(rng); }
+
+    OpenFileDescription const* file_at(pid_t c, int fd) const
+    {
+        Task const* t = k.find_task(c);
+        return t && t->files ? t->files->get(fd) : nullptr;
+    }
+
+    // Every description some fd table points at.
+    std::set<OpenFileDescription const*> live_files() const
+    {
+        std::set<OpenFileDescription const*> out;
+        std::set<FilesStruct const*> tables;
+        for (Task const& t : k.tasks())
+            if (t.files && tables.insert(t.files.get()).second)
+                for (FdSlot const& slot : t.files->fds)
+                    if (slot.file)
+                        out.insert(slot.file.get());
+        return out;
+    }
+
+    // Open descriptions of a pipe's write (or read) end, in any process: what EOF and EPIPE count.
+    int pipe_ends(Inode const* inode, bool write_end) const
+    {
+        int n = 0;
+        for (OpenFileDescription const* f : live_files())
+            if (f->inode.get() == inode)
+                n += write_end ? can_write(*f) : can_read(*f);
+        return n;
+    }
+
+    // The access mode allows read() (write()): O_RDONLY or O_RDWR (O_WRONLY or O_RDWR). Linux's
+    // mode 3 allows neither: it is for ioctl() only.
+    static bool can_read(OpenFileDescription const& f)
+    {
+        return (f.flags & O_ACCMODE) == O_RDONLY || (f.flags & O_ACCMODE) == O_RDWR;
+    }
+    static bool can_write(OpenFileDescription const& f)
+    {
+        return (f.flags & O_ACCMODE) == O_WRONLY || (f.flags & O_ACCMODE) == O_RDWR;
+    }
+
+    static bool sig_pending(Task const& t) { return ((t.pending | t.signal->shared_pending) & ~t.blocked) != 0; }
+
+    static int lowest_free_fd(Task const& t, int start)
+    {
+        std::size_t fd = std::size_t(std::max(start, 0));
+        while (fd < t.files->fds.size() && t.files->fds[fd].file)
+            ++fd;
+        return int(fd);
+    }
+
+    // Linux generic_permission(), for the caller's effective ids.
+    static bool may_access(Inode const& inode, Task const& t, int may)
+    {
+        if (t.cred.euid == 0)
+            return !(may & kMayExec) || inode.is_dir() || (inode.mode & 0111);
+        int bits = inode.mode & 07;
+        if (t.cred.euid == inode.uid)
+            bits = (inode.mode >> 6) & 07;
+        else if (t.cred.egid == inode.gid)
+            bits = (inode.mode >> 3) & 07;
+        return (bits & may) == may;
+    }
+
+    RefPtr<Inode> inode_at(std::string_view path) const
+    {
+        auto l = k.vfs().lookup("/", path, FsCred{0, 0});
+        return l ? l->inode : RefPtr<Inode>();
+    }
+
+    // 1 when one mapping holds all of [buf, buf + count) with the access the kernel needs, 0 when
+    // no mapping touches it, -1 otherwise (the harness does not predict partial copies).
+    int buffer_state(Task const& t, std::uint64_t buf, std::uint64_t count, bool kernel_writes) const
+    {
+        if (!t.mm)
+            return 0;
+        if (count == 0)
+            return 1;
+        Vma const* v = t.mm->find_vma(buf);
+        if (v && v->start <= buf && buf + count <= v->end &&
+            (kernel_writes ? v->writable() : access_allowed(v->prot, false)))
+            return 1;
+        return range_free(view_of(*t.mm), page_floor(buf), page_ceil(buf + count)) ? 0 : -1;
+    }
+
+    // A buffer in the caller's memory: inside one of its mappings, in a new one when none is big
+    // enough, and now and then where nothing is mapped (EFAULT).
+    std::uint64_t pick_buffer(pid_t c, std::uint64_t count, bool kernel_writes)
+    {
+        Task const* t = k.find_task(c);
+        if (!t || !t->mm || caller_error(k, c) || count > 64 * kPageSize)
+            return kNoBuffer;
+        if (chance(0.04) && range_free(view_of(*t->mm), kNoBuffer, page_ceil(kNoBuffer + count)))
+            return kNoBuffer;
+        std::vector<Vma const*> ok;
+        for (Vma const& v : t->mm->vmas())
+            if (v.end - v.start >= count && (kernel_writes ? v.writable() : access_allowed(v.prot, false)))
+                ok.push_back(&v);
+        if (ok.empty()) {
+            std::uint64_t const len = page_ceil(std::max<std::uint64_t>(count, 1));
+            std::string const what = "k.mmap(" + std::to_string(c) + ", 0, " + std::to_string(len) +
+                ", PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS) for a buffer";
+            announce(what);
+            auto r = k.mmap(c, 0, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS);
+            note(what + " -> " + (r ? hex(*r) : std::string(r.error().name())));
+            return r ? *r : kNoBuffer;
+        }
+        Vma const& v = *pick(ok);
+        std::uint64_t const room = v.end - v.start - count;
+        // Near the top of a big mapping (a stack is used from the top), anywhere in a small one.
+        std::uint64_t const off = room > 16 * kPageSize ? room - rnd64(4 * kPageSize) : rnd64(room + 1);
+        return v.start + off;
+    }
+
+    // An fd of the caller's: mostly one it has open (beyond stdin, stdout and stderr), now and
+    // then one it has not.
+    // With `mode` O_RDONLY or O_WRONLY, mostly one open for that.
+    int pick_fd(pid_t c, int mode = -1)
+    {
+        Task const* t = k.find_task(c);
+        if (!t || !t->files || chance(0.04)) {
+            static constexpr int bad[] = {-1, 99, 1023, 1024, 5};
+            return bad[rnd(5)];
+        }
+        bool const fitting = mode >= 0 && chance(0.85);
+        std::vector<int> open;
+        for (std::size_t fd = 0; fd < t->files->fds.size(); ++fd)
+            if (OpenFileDescription const* f = t->files->fds[fd].file.get(); f && (fd > 2 || chance(0.15)) &&
+                (!fitting || (mode == O_RDONLY ? can_read(*f) : can_write(*f))))
+                open.push_back(int(fd));
+        if (open.empty())
+            return chance(0.5) ? 1 : int(t->files->fds.size());
+        return pick(open);
+    }
+
+    // A signal from init to a task asleep in a file call: it is interrupted, stopped or killed.
+    void op_signal_sleeper()
+    {
+        std::vector<pid_t> sleepers;
+        for (auto const& [pid, io] : pending_io)
+            sleepers.push_back(pid);
+        pid_t const p = pick(sleepers);
+        static constexpr int sigs[] = {SIGUSR1, SIGUSR1, SIGTERM, SIGKILL, SIGSTOP, SIGCONT};
+        int const sig = sigs[rnd(6)];
+        std::string const what = "k.kill(1, " + std::to_string(p) + ", " + std::to_string(sig) + ") to a sleeper";
+        announce(what);
+        auto r = k.kill(1, p, sig);
+        note(what + " -> " + result_str(r));
+        EXPECT_R(r, what << " failed: " << result_str(r));
+    }
+
+    void files_op()
+    {
+        if (!pending_io.empty() && chance(0.08))
+            return op_signal_sleeper();
+        int const r = rnd(100);
+        if (r < 16)
+            op_open();
+        else if (r < 27)
+            op_close();
+        else if (r < 33)
+            op_dup();
+        else if (r < 39)
+            op_pipe();
+        else if (r < 58)
+            op_io(IoOp::Write);
+        else if (r < 76)
+            op_io(IoOp::Read);
+        else if (r < 81)
+            op_lseek();
+        else if (r < 87)
+            op_io(IoOp::Lock);
+        else if (r < 92)
+            op_io(IoOp::Flock);
+        else if (r < 94)
+            op_unlink();
+        else
+            op_execve();
+    }
+
+    // The caller's POSIX locks on `inode` are gone (any close of any descriptor for the file).
+    void expect_no_posix_locks(Inode const& inode, void const* owner, std::string const& what)
+    {
+        for (FileLock const& l : inode.locks.all())
+            EXPECT_R(!(l.kind == LockKind::Posix && l.owner == owner),
+                what << ": the process still holds a POSIX lock on " << inode.display_name << " after a close");
+    }
+
+    void op_open()
+    {
+        pid_t const c = pick_caller(false);
+        int const ce = caller_error(k, c);
+        Task const* t = k.find_task(c);
+        if (t && !ce && t->files->count_open() > 40)
+            return op_close();
+        std::string const path = chance(0.03) ? "/tmp/missing/f" : pick(kFilePaths);
+        static constexpr int modes[] = {O_RDONLY, O_WRONLY, O_RDWR, O_RDWR};
+        int flags = modes[rnd(4)];
+        if (chance(0.6))
+            flags |= O_CREAT;
+        if (chance(0.2))
+            flags |= O_APPEND;
+        if (chance(0.3))
+            flags |= O_CLOEXEC;
+        if (chance(0.04))
+            flags |= O_TRUNC;
+        if ((flags & O_CREAT) && chance(0.1))
+            flags |= O_EXCL;
+        if (chance(0.03))
+            flags |= O_ACCMODE;  // Linux's mode 3: read and write permission, then neither call.
+        static constexpr mode_t perms[] = {0644, 0600, 0666, 0640};
+        mode_t const mode = perms[rnd(4)];
+        int const acc = flags & O_ACCMODE;
+        RefPtr<Inode> const existing = inode_at(path);
+        bool const dir_ok = path.rfind("/tmp/missing", 0) != 0;
+        int predicted = ce;
+        if (!predicted) {
+            if (!dir_ok)
+                predicted = ENOENT;
+            else if (existing && (flags & O_CREAT) && (flags & O_EXCL))
+                predicted = EEXIST;
+            else if (!existing && !(flags & O_CREAT))
+                predicted = ENOENT;
+            else if (existing) {
+                int const may = (acc != O_WRONLY ? kMayRead : 0) | (acc != O_RDONLY || (flags & O_TRUNC) ? kMayWrite : 0);
+                if (!may_access(*existing, *t, may))
+                    predicted = EACCES;
+            }
+        }
+        int const fd = predicted || !t ? -1 : lowest_free_fd(*t, 0);
+        std::ostringstream what;
+        what << "k.open(" << c << ", \"" << path << "\", " << std::oct << "0" << flags << ", 0" << mode << std::dec << ")";
+        announce(what.str());
+        auto r = k.open(c, path, flags, mode);
+        if (!mem_result(what.str(), r, predicted) || predicted)
+            return;
+        EXPECT_R(*r == fd, what.str() << " returned fd " << *r << ", not the lowest free one, " << fd);
+        OpenFileDescription const* f = file_at(c, *r);
+        EXPECT_R(f, what.str() << ": fd " << *r << " is not open");
+        if (!f)
+            return;
+        EXPECT_R(!desc_offset.count(f->id) && f->offset == 0, what.str() << ": not a new description at offset 0");
+        EXPECT_R((f->flags & O_ACCMODE) == acc && bool(f->flags & O_APPEND) == bool(flags & O_APPEND),
+            what.str() << ": F_GETFL would say " << std::oct << f->flags);
+        EXPECT_R(t->files->fds[std::size_t(*r)].cloexec == bool(flags & O_CLOEXEC), what.str() << ": FD_CLOEXEC is wrong");
+        Inode const& inode = *f->inode;
+        if (existing)
+            EXPECT_R(&inode == existing.get(), what.str() << " opened another inode than the path names");
+        else
+            EXPECT_R(inode.is_regular() && inode.uid == t->cred.euid && inode.mode == (mode & ~t->fs->umask & 07777) &&
+                    inode.size == 0 && inode.nlink == 1,
+                what.str() << ": the new file has mode " << std::oct << inode.mode << std::dec << ", uid " << inode.uid);
+        if (inode.is_regular()) {
+            desc_offset[f->id] = 0;
+            // Linux truncates for O_TRUNC whatever the access mode (build_open_flags() asks for
+            // write permission, do_open() truncates); open(2) calls O_RDONLY|O_TRUNC unspecified.
+            if (!existing || (flags & O_TRUNC))
+                file_bytes[inode.ino].clear();
+            if (existing && (flags & O_TRUNC) && acc == O_RDONLY && inode.size != 0) {
+                soft_fail("rdonly-trunc", what.str() + ": O_RDONLY|O_TRUNC left the file at " +
+                    std::to_string(inode.size) + " bytes; Linux truncates it to 0");
+                resync_file(inode);
+            }
+            if (!file_bytes.count(inode.ino))
+                resync_file(inode);
+        }
+    }
+
+    void resync_file(Inode const& inode)
+    {
+        std::string bytes(inode.size, '\0');
+        inode.read_at(0, std::span(reinterpret_cast<std::uint8_t*>(bytes.data()), bytes.size()));
+        file_bytes[inode.ino] = bytes;
+    }
+
+    void op_close()
+    {
+        pid_t const c = pick_caller(false);
+        int const fd = pick_fd(c);
+        int const ce = caller_error(k, c);
+        Task const* t = k.find_task(c);
+        OpenFileDescription const* f = ce ? nullptr : file_at(c, fd);
+        int const predicted = ce ? ce : !f ? EBADF : 0;
+        RefPtr<Inode> const inode = f ? f->inode : RefPtr<Inode>();  // Held for the check only.
+        void const* owner = t && !ce ? t->files.get() : nullptr;
+        std::string const what = "k.close(" + std::to_string(c) + ", " + std::to_string(fd) + ")";
+        announce(what);
+        auto r = k.close(c, fd);
+        if (!mem_result(what, r, predicted) || predicted)
+            return;
+        EXPECT_R(!file_at(c, fd), what << ": the fd is still open");
+        expect_no_posix_locks(*inode, owner, what);
+    }
+
+    void op_dup()
+    {
+        pid_t const c = pick_caller(false);
+        int const fd = pick_fd(c);
+        int const ce = caller_error(k, c);
+        Task const* t = k.find_task(c);
+        OpenFileDescription const* f = ce ? nullptr : file_at(c, fd);
+        int const how = rnd(5);
+        int newfd = 0;
+        if (t && !ce) {
+            int const top = int(t->files->fds.size()) + 2;
+            newfd = chance(0.15) ? fd : chance(0.05) ? 1024 : rnd(top);
+        }
+        int predicted = ce;
+        int want = -1;  // The fd the call must return.
+        bool cloexec = false;
+        OpenFileDescription const* replaced = nullptr;
+        std::ostringstream what;
+        ErrorOr<int> r = error(EINVAL);
+        if (!predicted && !f)
+            predicted = EBADF;
+        switch (how) {
+        case 0:
+            what << "k.dup(" << c << ", " << fd << ")";
+            if (!predicted)
+                want = lowest_free_fd(*t, 0);
+            break;
+        case 1:
+        case 2:
+            what << "k.dup2(" << c << ", " << fd << ", " << newfd << ")";
+            if (!predicted && (newfd < 0 || newfd >= 1024))
+                predicted = EBADF;
+            if (!predicted)
+                want = newfd;
+            break;
+        case 3:
+            what << "k.dup3(" << c << ", " << fd << ", " << newfd << ", O_CLOEXEC)";
+            cloexec = true;
+            if (!ce && newfd == fd)
+                predicted = EINVAL;  // Linux ksys_dup3() says so before it looks at oldfd.
+            if (!predicted && (newfd < 0 || newfd >= 1024))
+                predicted = EBADF;
+            if (!predicted)
+                want = newfd;
+            break;
+        default:
+            cloexec = chance(0.5);
+            what << "k.fcntl(" << c << ", " << fd << ", " << (cloexec ? "F_DUPFD_CLOEXEC" : "F_DUPFD") << ", " << newfd << ")";
+            if (!predicted && (newfd < 0 || newfd >= 1024))
+                predicted = EINVAL;
+            if (!predicted)
+                want = lowest_free_fd(*t, newfd);
+            break;
+        }
+        bool const same = (how == 1 || how == 2) && newfd == fd && f;
+        bool const old_cloexec = same ? t->files->fds[std::size_t(fd)].cloexec : false;
+        if (!predicted && want != fd)
+            replaced = file_at(c, want);
+        RefPtr<Inode> const replaced_inode = replaced ? replaced->inode : RefPtr<Inode>();
+        announce(what.str());
+        switch (how) {
+        case 0: r = k.dup(c, fd); break;
+        case 1:
+        case 2: r = k.dup2(c, fd, newfd); break;
+        case 3: r = k.dup3(c, fd, newfd, O_CLOEXEC); break;
+        default: {
+            auto l = k.fcntl(c, fd, cloexec ? F_DUPFD_CLOEXEC : F_DUPFD, newfd);
+            r = l ? ErrorOr<int>(int(*l)) : ErrorOr<int>(std::unexpected(l.error()));
+        }
+        }
+        if (!mem_result(what.str(), r, predicted) || predicted)
+            return;
+        EXPECT_R(*r == want, what.str() << " returned " << *r << ", expected " << want);
+        EXPECT_R(file_at(c, *r) == f, what.str() << ": the new fd names another description");
+        bool const want_cloexec = same ? old_cloexec : cloexec;  // dup2(fd, fd) leaves FD_CLOEXEC alone.
+        EXPECT_R(t->files->fds[std::size_t(*r)].cloexec == want_cloexec, what.str() << ": FD_CLOEXEC is wrong");
+        if (replaced_inode)  // dup2 closed what newfd named: a close, with what a close releases.
+            expect_no_posix_locks(*replaced_inode, t->files.get(), what.str());
+    }
+
+    void op_pipe()
+    {
+        pid_t const c = pick_caller(false);
+        int const ce = caller_error(k, c);
+        Task const* t = k.find_task(c);
+        if (t && !ce && t->files->count_open() > 40)
+            return op_close();
+        static constexpr int choices[] = {0, 0, O_CLOEXEC, O_NONBLOCK, O_CLOEXEC | O_NONBLOCK, O_APPEND};
+        int const flags = choices[rnd(6)];
+        int const predicted = ce ? ce : flags == O_APPEND ? EINVAL : 0;
+        std::string const what = "k.pipe2(" + std::to_string(c) + ", 0" + [&] {
+            std::ostringstream o;
+            o << std::oct << flags;
+            return o.str();
+        }() + ")";
+        int rfd = -1, wfd = -1;
+        if (!predicted) {
+            rfd = lowest_free_fd(*t, 0);
+            wfd = lowest_free_fd(*t, rfd + 1);
+        }
+        announce(what);
+        auto r = k.pipe2(c, flags);
+        note(what + " -> " + (r ? std::to_string(r->first) + ", " + std::to_string(r->second) : std::string(r.error().name())));
+        ++stats[std::string("k.pipe2 ") + (r ? "ok" : std::string(r.error().name()))];
+        EXPECT_R(predicted ? (!r && r.error().code() == predicted) : bool(r), what << ": expected " << err_str(predicted));
+        if (!r || predicted)
+            return;
+        EXPECT_R(r->first == rfd && r->second == wfd, what << " returned " << r->first << ", " << r->second
+                                                          << ", expected the lowest free fds " << rfd << ", " << wfd);
+        OpenFileDescription const* rd = file_at(c, r->first);
+        OpenFileDescription const* wr = file_at(c, r->second);
+        EXPECT_R(rd && wr && rd != wr && rd->inode == wr->inode && rd->inode->pipe, what << ": not two ends of one pipe");
+        if (!rd || !wr || !rd->inode->pipe)
+            return;
+        EXPECT_R(can_read(*rd) && !can_write(*rd) && can_write(*wr) && !can_read(*wr), what << ": the ends' modes are wrong");
+        EXPECT_R(bool(rd->flags & O_NONBLOCK) == bool(flags & O_NONBLOCK) && bool(wr->flags & O_NONBLOCK) == bool(flags & O_NONBLOCK),
+            what << ": O_NONBLOCK is wrong");
+        EXPECT_R(t->files->fds[std::size_t(rfd)].cloexec == bool(flags & O_CLOEXEC) &&
+                t->files->fds[std::size_t(wfd)].cloexec == bool(flags & O_CLOEXEC),
+            what << ": FD_CLOEXEC is wrong");
+        pipe_shadow[rd->inode->ino] = PipeShadow{};
+    }
+
+    void op_lseek()
+    {
+        pid_t const c = pick_caller(false);
+        int const fd = pick_fd(c);
+        int const ce = caller_error(k, c);
+        OpenFileDescription const* f = ce ? nullptr : file_at(c, fd);
+        static constexpr int whences[] = {SEEK_SET, SEEK_SET, SEEK_CUR, SEEK_END, 7};
+        int const whence = whences[rnd(5)];
+        std::int64_t const off = std::int64_t(rnd(60)) - 12;
+        int predicted = ce ? ce : !f ? EBADF : 0;
+        std::int64_t want = 0;
+        if (!predicted) {
+            Inode const& inode = *f->inode;
+            if (whence == 7)
+                predicted = EINVAL;  // Linux ksys_lseek() checks whence before it asks the file.
+            else if (inode.pipe || inode.tty)
+                predicted = ESPIPE;
+            else if (inode.kind == InodeKind::Null)
+                want = 0;  // Linux null_lseek(): always 0.
+            else {
+                std::int64_t const base = whence == SEEK_SET ? 0
+                    : whence == SEEK_CUR ? std::int64_t(desc_offset[f->id])
+                                         : std::int64_t(file_bytes[inode.ino].size());
+                want = base + off;
+                if (want < 0)
+                    predicted = EINVAL;
+            }
+        }
+        std::ostringstream what;
+        what << "k.lseek(" << c << ", " << fd << ", " << off << ", " << whence << ")";
+        announce(what.str());
+        auto r = k.lseek(c, fd, off, whence);
+        if (!mem_result(what.str(), r, predicted) || predicted)
+            return;
+        EXPECT_R(*r == want, what.str() << " returned " << *r << ", expected " << want);
+        if (f->inode->is_regular())
+            desc_offset[f->id] = std::uint64_t(want);
+    }
+
+    void op_unlink()
+    {
+        pid_t const c = pick_caller(false);
+        int const ce = caller_error(k, c);
+        Task const* t = k.find_task(c);
+        std::string const path = chance(0.1) ? "/bin/notprog" : pick(kFilePaths);
+        RefPtr<Inode> const inode = inode_at(path);
+        RefPtr<Inode> const dir = inode_at(path.substr(0, path.rfind('/')));
+        int predicted = ce;
+        if (!predicted) {
+            if (!inode)
+                predicted = ENOENT;
+            else if (!may_access(*dir, *t, kMayWrite | kMayExec))
+                predicted = EACCES;
+            else if ((dir->mode & S_ISVTX) && t->cred.euid != 0 && t->cred.euid != inode->uid && t->cred.euid != dir->uid)
+                predicted = EPERM;  // The sticky bit of /tmp: only the owner may remove a name.
+        }
+        int const links = inode ? inode->nlink : 0;
+        std::size_t const ev0 = k.events().size();
+        std::string const what = "k.unlink(" + std::to_string(c) + ", \"" + path + "\")";
+        announce(what);
+        auto r = k.unlink(c, path);
+        if (!mem_result(what, r, predicted) || predicted)
+            return;
+        EXPECT_R(!inode_at(path), what << ": the name is still there");
+        EXPECT_R(inode->nlink == links - 1, what << ": nlink is " << inode->nlink);
+        bool logged = false;
+        for (Event const& e : k.events().since(ev0))
+            logged |= e.kind == EventKind::Unlinked && e.pid == c && e.other == pid_t(inode->ino) && e.value == links - 1;
+        EXPECT_R(logged, what << " without its Unlinked event");
+    }
+
+    void op_execve()
+    {
+        pid_t const c = pick_caller(false);
+        int const ce = caller_error(k, c);
+        Task const* t = k.find_task(c);
+        static constexpr std::array<char const*, 8> paths = {"/bin/prog", "/bin/prog", "/bin/prog", "/bin/notprog", "/tmp/f0",
+            "/tmp/f1/x", "/tmp/nothing", "/dev/null"};
+        std::string const path = pick(paths);
+        int predicted = ce;
+        if (!predicted && !t->is_thread_group_leader())
+            predicted = EINVAL;  // de_thread()'s leader swap is not modelled (kernel.h).
+        if (!predicted) {
+            std::string const parent = path.substr(0, path.rfind('/'));
+            RefPtr<Inode> const dir = inode_at(parent);
+            RefPtr<Inode> const inode = inode_at(path);
+            if (!dir)
+                predicted = ENOENT;
+            else if (!dir->is_dir())
+                predicted = ENOTDIR;
+            else if (!inode)
+                predicted = ENOENT;
+            else if (!inode->is_regular() || !may_access(*inode, *t, kMayExec))
+                predicted = EACCES;
+            else if (!inode->executable)
+                predicted = ENOEXEC;
+        }
+        // What must survive: every descriptor not marked close-on-exec, on the same description.
+        std::vector<std::pair<int, OpenFileDescription const*>> kept, closed;
+        std::vector<pid_t> others;
+        pid_t vp = 0;
+        MmStruct const* old_mm = nullptr;
+        if (!ce) {
+            for (std::size_t fd = 0; fd < t->files->fds.size(); ++fd)
+                if (FdSlot const& slot = t->files->fds[fd]; slot.file)
+                    (slot.cloexec ? closed : kept).emplace_back(int(fd), slot.file.get());
+            for (Task const& th : t->signal->thread_head)
+                if (&th != t && !th.exiting)
+                    others.push_back(th.pid);
+            vp = t->vfork_parent ? t->vfork_parent->pid : 0;
+            old_mm = t->mm.get();
+        }
+        std::size_t const ev0 = k.events().size();
+        std::string const what = "k.execve(" + std::to_string(c) + ", \"" + path + "\")";
+        announce(what);
+        auto r = k.execve(c, path, {"prog", "arg"});
+        if (!mem_result(what, r, predicted))
+            return;
+        if (predicted) {
+            if (ce)
+                return;
+            bool logged = false;
+            for (Event const& e : k.events().since(ev0))
+                logged |= e.kind == EventKind::ExecFailed && e.pid == c && e.value == predicted;
+            EXPECT_R(logged, what << " failed without its ExecFailed event");
+            EXPECT_R(t->mm.get() == old_mm, what << " failed but replaced the address space");
+            for (auto const& [fd, f] : kept)
+                EXPECT_R(file_at(c, fd) == f, what << " failed but fd " << fd << " changed");
+            for (auto const& [fd, f] : closed)
+                EXPECT_R(file_at(c, fd) == f, what << " failed but closed the close-on-exec fd " << fd);
+            return;
+        }
+        ++stats["execve of /bin/prog"];
+        for (auto const& [fd, f] : kept)
+            EXPECT_R(file_at(c, fd) == f, what << ": fd " << fd << " did not stay open on its description");
+        for (auto const& [fd, f] : closed)
+            EXPECT_R(file_at(c, fd) == nullptr, what << ": the close-on-exec fd " << fd << " is still open");
+        EXPECT_R(t->files->use_count() == 1, what << ": the fd table is still shared");
+        for (pid_t p : others)
+            EXPECT_R(dead(p), what << " left thread " << p << " alive");
+        if (Task const* p = k.find_task(vp))
+            EXPECT_R(!(p->state == TaskState::Blocked && p->blocked_on == BlockReason::Vfork),
+                what << " did not release the vfork parent " << vp);
+        EXPECT_R(t->did_exec && t->name() == "prog", what << " did not name the task after the program");
+        ProgramImage img = prog_image;
+        img.stack_size = t->signal->rlim[RLIMIT_STACK].cur;
+        expect_image_layout(*t->mm, img, what);
+    }
+
+    // --- read, write, fcntl locks and flock: the calls that may sleep ---
+
+    void op_io(IoOp op)
+    {
+        pid_t const c = pick_caller(false);
+        PendingIo io;
+        io.op = op;
+        io.fd = pick_fd(c, op == IoOp::Read ? O_RDONLY : op == IoOp::Write ? O_WRONLY : -1);
+        if (Task const* t = k.find_task(c); t && t->files && (op == IoOp::Read || op == IoOp::Write) && chance(0.3)) {
+            std::vector<int> ends;  // Mostly pipes: they are where processes wait for each other.
+            for (std::size_t fd = 0; fd < t->files->fds.size(); ++fd)
+                if (OpenFileDescription const* f = t->files->fds[fd].file.get();
+                    f && f->inode->pipe && (op == IoOp::Read ? can_read(*f) : can_write(*f)))
+                    ends.push_back(int(fd));
+            if (!ends.empty())
+                io.fd = pick(ends);
+        }
+        switch (op) {
+        case IoOp::Read:
+        case IoOp::Write: {
+            // Pipes get big writes too, so that they fill and writers sleep.
+            OpenFileDescription const* f = caller_error(k, c) ? nullptr : file_at(c, io.fd);
+            bool const to_pipe = op == IoOp::Write && f && f->inode->pipe;
+            int const size = rnd(100);
+            io.count = size < 4 ? 0 : size < (to_pipe ? 45 : 80) ? std::uint64_t(1 + rnd(64))
+                : size < (to_pipe ? 60 : 90)                     ? std::uint64_t(1 + rnd(8192))
+                : size < (to_pipe ? 88 : 100)                    ? std::uint64_t(3000 + rnd(9000))
+                                                                 : std::uint64_t(60000 + rnd(20000));  // More than a pipe holds.
+            io.buf = pick_buffer(c, io.count, op == IoOp::Read);
+            // Something worth reading in the buffer: a store by the program before it writes.
+            if (op == IoOp::Write && io.count && io.buf != kNoBuffer && chance(0.5) && caller_error(k, c) == 0) {
+                Task const* t = k.find_task(c);
+                Vma const* v = t->mm->find_vma(io.buf);
+                if (v && v->writable() && io.buf + io.count <= v->end)
+                    do_access(c, io.buf, std::size_t(io.count), true);
+            }
+            break;
+        }
+        case IoOp::Lock: {
+            static constexpr short types[] = {F_RDLCK, F_WRLCK, F_WRLCK, F_UNLCK};
+            io.lock.type = types[rnd(4)];
+            io.lock.whence = SEEK_SET;
+            io.lock.start = rnd(20);
+            io.lock.len = chance(0.2) ? 0 : 1 + rnd(10);
+            io.cmd = chance(0.1) ? F_GETLK : chance(0.5) ? F_SETLK : F_SETLKW;
+            break;
+        }
+        case IoOp::Flock: {
+            static constexpr int ops[] = {LOCK_SH, LOCK_EX, LOCK_EX, LOCK_UN};
+            io.cmd = ops[rnd(4)] | (chance(0.5) ? LOCK_NB : 0);
+            break;
+        }
+        }
+        run_io(c, io);
+    }
+
+    // Woken tasks make the call they slept in again, first thing in the step.
+    void retry_woken()
+    {
+        std::vector<pid_t> ready;
+        for (auto const& [pid, io] : pending_io)
+            if (caller_error(k, pid) == 0)
+                ready.push_back(pid);
+        for (pid_t p : ready) {
+            PendingIo const io = pending_io[p];
+            pending_io.erase(p);
+            ++stats["call made again after a wake-up"];
+            run_io(p, io);
+            if (!hard.empty())
+                return;
+        }
+    }
+
+    // A woken task makes the call again with the same fd; a thread sharing its fd table may
+    // have closed or replaced that fd meanwhile (Linux's call would carry on with the file it
+    // started with).
+    bool fd_replaced(pid_t c, PendingIo const& io) const
+    {
+        OpenFileDescription const* f = file_at(c, io.fd);
+        return io.resumed && io.file_id && (!f || f->id != io.file_id);
+    }
+
+    void run_io(pid_t c, PendingIo io)
+    {
+        if (fd_replaced(c, io))
+            ++stats["fd replaced while its call slept"];
+        switch (io.op) {
+        case IoOp::Read: return io_read(c, io);
+        case IoOp::Write: return io_write(c, io);
+        case IoOp::Lock: return io_lock(c, io);
+        case IoOp::Flock: return io_flock(c, io);
+        }
+    }
+
+    static std::string blocking_str(ErrorOr<Blocking> const& r)
+    {
+        if (!r)
+            return std::string(r.error().name());
+        switch (r->kind) {
+        case Blocking::Kind::Done: return std::to_string(r->value);
+        case Blocking::Kind::Sleeping: return "sleeping";
+        case Blocking::Kind::Interrupted: return "interrupted";
+        }
+        return "?";
+    }
+
+    // What a call that may sleep must return: an errno, a value, or that it sleeps or is
+    // interrupted; `unknown` when the harness does not predict it.
+    struct IoPrediction {
+        int err = 0;
+        Blocking::Kind kind = Blocking::Kind::Done;
+        std::int64_t value = 0;
+        bool unknown = false;
+    };
+
+    // The result against the prediction; the sleep or the interruption handled. True when the
+    // call returned Done as predicted (the caller then checks its effects).
+    bool io_result(pid_t c, PendingIo io, std::string const& what, ErrorOr<Blocking> const& r, IoPrediction const& p,
+                   BlockReason sleep_reason)
+    {
+        note(what + " -> " + blocking_str(r));
+        std::string const name = what.substr(0, what.find('('));
+        ++stats[name + " " + (r ? (r->kind == Blocking::Kind::Done ? std::string("done") : blocking_str(r)) : std::string(r.error().name()))];
+        if (p.unknown) {
+            ++stats["unpredicted " + name];
+        } else if (p.err) {
+            EXPECT_R(!r && r.error().code() == p.err, what << ": " << blocking_str(r) << ", expected " << err_str(p.err));
+        } else {
+            EXPECT_R(r && r->kind == p.kind && (p.kind != Blocking::Kind::Done || r->value == p.value),
+                what << ": " << blocking_str(r) << ", expected "
+                     << (p.kind == Blocking::Kind::Done ? std::to_string(p.value)
+                         : p.kind == Blocking::Kind::Sleeping ? "sleeping" : "interrupted"));
+        }
+        if (!r || !hard.empty())
+            return false;
+        if (r->kind == Blocking::Kind::Sleeping) {
+            Task const* t = k.find_task(c);
+            EXPECT_R(t && t->state == TaskState::Blocked && t->blocked_on == sleep_reason,
+                what << " is sleeping, but the task is not blocked in " << int(sleep_reason));
+            io.resumed = true;
+            if (OpenFileDescription const* f = file_at(c, io.fd))
+                io.file_id = f->id;
+            pending_io[c] = io;
+            return false;
+        }
+        if (r->kind == Blocking::Kind::Interrupted) {
+            // The signal is delivered on the way out; then the call fails with EINTR or, as
+            // under SA_RESTART, starts again from the beginning.
+            op_do_signal(c);
+            if (Task const* t = k.find_task(c); t && !t->exiting && chance(0.5)) {
+                io.resumed = false;
+                io.done = 0;
+                pending_io[c] = io;
+                ++stats["restarted after a signal"];
+            }
+            return false;
+        }
+        return !p.unknown && !p.err;
+    }
+
+    void io_read(pid_t c, PendingIo io)
+    {
+        int const ce = caller_error(k, c);
+        Task const* t = k.find_task(c);
+        OpenFileDescription const* f = ce ? nullptr : file_at(c, io.fd);
+        IoPrediction p;
+        p.err = ce;
+        std::vector<std::uint8_t> data;
+        Inode const* inode = f ? f->inode.get() : nullptr;
+        int const buf = ce ? 0 : buffer_state(*t, io.buf, io.count, true);
+        if (!p.err && (!f || !can_read(*f)))
+            p.err = EBADF;
+        else if (!p.err && inode->pipe) {
+            PipeShadow& ps = pipe_shadow[inode->ino];
+            if (io.count == 0) {
+                p.value = 0;
+            } else if (ps.buffered()) {
+                std::size_t const n = std::min<std::size_t>(io.count, ps.buffered());
+                if (buf == 0)
+                    p.err = EFAULT;
+                else if (buf < 0)
+                    p.unknown = true;
+                p.value = std::int64_t(n);
+            } else if (pipe_ends(inode, true) == 0) {
+                p.value = 0;  // End-of-file: no write end is open anywhere.
+            } else if (f->flags & O_NONBLOCK) {
+                p.err = EAGAIN;
+            } else {
+                p.kind = sig_pending(*t) ? Blocking::Kind::Interrupted : Blocking::Kind::Sleeping;
+            }
+        } else if (!p.err && inode->is_regular()) {
+            std::string const& bytes = file_bytes[inode->ino];
+            std::uint64_t const off = desc_offset[f->id];
+            std::size_t const n = off < bytes.size() ? std::min<std::size_t>(io.count, bytes.size() - off) : 0;
+            if (n && buf == 0)
+                p.err = EFAULT;
+            else if (n && buf < 0)
+                p.unknown = true;
+            p.value = std::int64_t(n);
+            if (n)
+                data.assign(bytes.begin() + std::ptrdiff_t(off), bytes.begin() + std::ptrdiff_t(off + n));
+        } else if (!p.err && inode->tty) {
+            Terminal const& tty = *inode->tty;
+            p.value = std::int64_t(std::min<std::size_t>(io.count, tty.input.size() - tty.input_pos));
+            p.unknown = p.value != 0;
+        } else if (!p.err) {
+            p.value = 0;  // /dev/null reads as end-of-file.
+        }
+        std::ostringstream w;
+        w << "k.read(" << c << ", " << io.fd << ", " << hex(io.buf) << ", " << io.count << ")" << (io.resumed ? " again" : "");
+        std::string const what = w.str();
+        std::size_t const ev0 = k.events().size();
+        announce(what);
+        auto r = k.read(c, io.fd, io.buf, io.count);
+        if (p.unknown && r && inode)  // Not predicted: the kernel's word is the new state of the shadows.
+            resync_after_io(c, io, f, inode, r->kind == Blocking::Kind::Done ? std::size_t(r->value) : 0, true);
+        if (!io_result(c, io, what, r, p, BlockReason::PipeRead))
+            return;
+        std::size_t const n = std::size_t(p.value);
+        if (inode->pipe)
+            data = pipe_shadow[inode->ino].read(n);
+        if (inode->is_regular()) {
+            desc_offset[f->id] += n;
+            EXPECT_R(f->offset == desc_offset[f->id], what << ": the offset is " << f->offset << ", expected "
+                                                          << desc_offset[f->id]);
+            bool logged = false;
+            for (Event const& e : k.events().since(ev0))
+                logged |= e.kind == EventKind::FileRead && e.pid == c && e.extra == std::uint32_t(f->id) &&
+                    io_bytes(e.value) == n && io_offset(e.value) == f->offset;
+            EXPECT_R(logged, what << ": no FileRead event with the bytes and the new offset");
+        }
+        if (n && t->mm) {
+            shadow_write(*t->mm, io.buf, data);
+            std::vector<std::uint8_t> got(n);
+            auto m = k.read_memory(c, io.buf, got);
+            EXPECT_R(m && m->ok && got == data, what << ": the bytes in the caller's buffer are not the "
+                                                     << (inode->pipe ? "pipe's" : "file's"));
+        }
+    }
+
+    // After a call the harness did not predict (a buffer only partly mapped): the shadows take
+    // the kernel's word for the file, the pipe and the buffer.
+    void resync_after_io(pid_t c, PendingIo const& io, OpenFileDescription const* f, Inode const* inode, std::size_t n,
+                         bool into_memory)
+    {
+        if (inode->is_regular()) {
+            resync_file(*inode);
+            desc_offset[f->id] = f->offset;
+        }
+        if (inode->pipe) {
+            PipeShadow ps;
+            for (PipeBuffer const& b : inode->pipe->bufs)
+                ps.pages.push_back(PipePage{b.page, b.offset});
+            pipe_shadow[inode->ino] = ps;
+        }
+        Task const* t = k.find_task(c);
+        if (into_memory && n && t && t->mm) {
+            std::vector<std::uint8_t> got(n);
+            auto m = k.read_memory(c, io.buf, got);
+            if (m && m->ok)
+                shadow_write(*t->mm, io.buf, got);
+        }
+    }
+
+    static std::string what_prefix(pid_t c, PendingIo const& io)
+    {
+        return "k.write(" + std::to_string(c) + ", " + std::to_string(io.fd) + ", " + hex(io.buf) + ", " +
+            std::to_string(io.count) + ")";
+    }
+
+    void io_write(pid_t c, PendingIo io)
+    {
+        int const ce = caller_error(k, c);
+        Task const* t = k.find_task(c);
+        OpenFileDescription const* f = ce ? nullptr : file_at(c, io.fd);
+        IoPrediction p;
+        p.err = ce;
+        Inode const* inode = f ? f->inode.get() : nullptr;
+        int const buf = ce ? 0 : buffer_state(*t, io.buf + io.done, io.count - io.done, false);
+        std::vector<std::uint8_t> data;  // What the buffer holds, by the memory shadow.
+        if (buf == 1 && t->mm)
+            for (std::uint64_t i = io.done; i < io.count; ++i)
+                data.push_back(expected_byte(*t->mm, io.buf + i));
+        std::size_t pipe_took = 0;
+        bool broken = false;
+        if (!p.err && (!f || !can_write(*f))) {
+            p.err = EBADF;
+        } else if (!p.err && io.count == 0) {
+            p.value = 0;  // Nothing to write: no SIGPIPE, no offset moved (even with O_APPEND).
+        } else if (!p.err && inode->pipe) {
+            if (pipe_ends(inode, false) == 0) {
+                broken = true;
+                if (io.done)
+                    p.value = std::int64_t(io.done);
+                else
+                    p.err = EPIPE;
+            } else if (buf == 0) {
+                if (io.done)
+                    p.value = std::int64_t(io.done);
+                else
+                    p.err = EFAULT;
+            } else if (buf < 0) {
+                p.unknown = true;
+            } else {
+                PipeShadow probe = pipe_shadow[inode->ino];
+                pipe_took = probe.write(data, io.count, io.resumed);
+                std::uint64_t const done = io.done + pipe_took;
+                if (done == io.count)
+                    p.value = std::int64_t(done);
+                else if (done && ((f->flags & O_NONBLOCK) || sig_pending(*t)))
+                    p.value = std::int64_t(done);
+                else if (f->flags & O_NONBLOCK)
+                    p.err = EAGAIN;
+                else if (sig_pending(*t))
+                    p.kind = Blocking::Kind::Interrupted;
+                else
+                    p.kind = Blocking::Kind::Sleeping;
+            }
+        } else if (!p.err && inode->is_regular()) {
+            if (buf == 0)
+                p.err = EFAULT;
+            else if (buf < 0)
+                p.unknown = true;
+            p.value = std::int64_t(io.count);
+        } else if (!p.err) {
+            // The terminal copies the bytes; /dev/null does not even look at them (Linux
+            // write_null() returns the count), so a bad buffer is no error there.
+            if (inode->tty && buf == 0)
+                p.err = EFAULT;
+            else if (inode->tty && buf < 0)
+                p.unknown = true;
+            p.value = std::int64_t(io.count);
+        }
+        if (!ce && t && (fd_replaced(c, io) || (!io.resumed && t->io_done))) {
+            // The call slept in a pipe write, and its fd now names another file: the model makes
+            // the new call with the old one's progress (task.io_done), where Linux's call would
+            // have carried on with the pipe. Not predicted.
+            if (!io.resumed && t->io_done && f && inode->pipe)
+                soft_fail("stale-io-done", what_prefix(c, io) + ": a new pipe write by a task whose earlier pipe write "
+                    "slept and was made again on a replaced fd carries on from that write's progress (io_done " +
+                    std::to_string(*t->io_done) + ")");
+            p.unknown = true;
+        }
+        std::ostringstream w;
+        w << "k.write(" << c << ", " << io.fd << ", " << hex(io.buf) << ", " << io.count << ")"
+          << (io.resumed ? " again, " + std::to_string(io.done) + " done" : "");
+        std::string const what = w.str();
+        std::size_t const ev0 = k.events().size();
+        std::uint64_t const off0 = f && inode->is_regular() ? desc_offset[f->id] : 0;
+        std::string const tty0 = f && inode->tty ? k.terminal().text() : std::string();
+        announce(what);
+        auto r = k.write(c, io.fd, io.buf, io.count);
+        if (!p.err && !p.unknown && f && inode->kind == InodeKind::Null && buf == 0 && !r && r.error().code() == EFAULT) {
+            soft_fail("dev-null-efault", what + ": EFAULT for a write to /dev/null from an unmapped buffer; Linux's "
+                "write_null() returns the count without reading the buffer");
+            p.unknown = true;
+        }
+        if (!p.err && !p.unknown && f && inode->is_regular() && io.count == 0 && (f->flags & O_APPEND) && r &&
+            f->offset != off0) {
+            soft_fail("append-empty-write", what + ": a write of 0 bytes with O_APPEND moved the offset from " +
+                std::to_string(off0) + " to " + std::to_string(f->offset) + "; Linux (generic_write_checks) returns 0 "
+                "before it moves the offset to the end");
+            desc_offset[f->id] = f->offset;
+        }
+        if (!p.err && !p.unknown && f && inode->is_regular() && io.count == 0 && r &&
+            inode->size != file_bytes[inode->ino].size()) {
+            soft_fail("empty-write-extends", what + ": a write of 0 bytes at offset " + std::to_string(off0) +
+                " made the file " + std::to_string(inode->size) + " bytes long, from " +
+                std::to_string(file_bytes[inode->ino].size()) + "; Linux writes nothing and the size stays");
+            resync_file(*inode);
+        }
+        if (p.unknown && r && inode) {
+            resync_after_io(c, io, f, inode, 0, false);
+            if (r->kind == Blocking::Kind::Sleeping)
+                io.done = t->io_done.value_or(0);
+        }
+        if (broken && !r && t && !t->signal->unkillable)
+            EXPECT_R((t->signal->shared_pending & sigbit(SIGPIPE)) || t->signal->group_exit ||
+                    t->sighand->action(SIGPIPE).handler == kSigIgn || (t->blocked & sigbit(SIGPIPE)),
+                what << ": EPIPE without SIGPIPE");
+        if (p.kind == Blocking::Kind::Sleeping && r && r->kind == Blocking::Kind::Sleeping && inode->pipe) {
+            pipe_shadow[inode->ino].write(data, io.count, io.resumed);  // Part of it went in before the sleep.
+            io.done += pipe_took;
+        }
+        if (!io_result(c, io, what, r, p, BlockReason::PipeWrite))
+            return;
+        if (inode->pipe && io.count && !broken)
+            pipe_shadow[inode->ino].write(data, io.count, io.resumed);
+        if (inode->is_regular() && io.count) {
+            std::string& bytes = file_bytes[inode->ino];
+            std::uint64_t const off = (f->flags & O_APPEND) ? bytes.size() : off0;
+            if (bytes.size() < off + io.count)
+                bytes.resize(off + io.count, '\0');
+            std::copy(data.begin(), data.end(), bytes.begin() + std::ptrdiff_t(off));
+            desc_offset[f->id] = off + io.count;
+            EXPECT_R(f->offset == desc_offset[f->id], what << ": the offset is " << f->offset << ", expected "
+                                                          << desc_offset[f->id]);
+            EXPECT_R(inode->size == bytes.size(), what << ": the file is " << inode->size << " bytes, expected " << bytes.size());
+            bool logged = false;
+            for (Event const& e : k.events().since(ev0))
+                logged |= e.kind == EventKind::FileWrite && e.pid == c && e.extra == std::uint32_t(f->id) &&
+                    io_bytes(e.value) == io.count && io_offset(e.value) == f->offset;
+            EXPECT_R(logged, what << ": no FileWrite event with the bytes and the new offset");
+        }
+        if (inode->tty && io.count) {
+            std::string const text = k.terminal().text();
+            EXPECT_R(text.size() == tty0.size() + io.count &&
+                    text.substr(tty0.size()) == std::string(data.begin(), data.end()),
+                what << ": the terminal did not get the bytes");
+        }
+    }
+
+    // Linux posix_locks_conflict() and flock_locks_conflict(): a lock of another owner, in the
+    // same family (flock, or POSIX and OFD), over a common byte, one of the two a write lock.
+    static std::vector<FileLock const*> conflicts(Inode const& inode, LockKind kind, void const* owner, short type,
+                                                  std::uint64_t start, std::uint64_t end)
+    {
+        std::vector<FileLock const*> out;
+        for (FileLock const& l : inode.locks.all()) {
+            if ((l.kind == LockKind::Flock) != (kind == LockKind::Flock) || l.owner == owner)
+                continue;
+            if (l.end < start || end < l.start)
+                continue;
+            if (l.type == F_WRLCK || type == F_WRLCK)
+                out.push_back(&l);
+        }
+        return out;
+    }
+
+    static std::vector<FileLock> locks_not_of(Inode const& inode, void const* owner)
+    {
+        std::vector<FileLock> out;
+        for (FileLock const& l : inode.locks.all())
+            if (l.owner != owner)
+                out.push_back(l);
+        return out;
+    }
+    static bool same_locks(std::vector<FileLock> const& a, std::vector<FileLock> const& b)
+    {
+        auto key = [](FileLock const& l) { return std::tuple(l.owner, int(l.kind), l.type, l.start, l.end); };
+        std::vector<std::tuple<void const*, int, short, std::uint64_t, std::uint64_t>> x, y;
+        for (FileLock const& l : a)
+            x.push_back(key(l));
+        for (FileLock const& l : b)
+            y.push_back(key(l));
+        std::sort(x.begin(), x.end());
+        std::sort(y.begin(), y.end());
+        return x == y;
+    }
+
+    // Some owner waits for one of the locks in the way, which waits for ... one of `owner`'s:
+    // waiting would close the circle (what posix_locks_deadlock() looks for).
+    bool lock_cycle(void const* owner, std::vector<FileLock const*> const& in_the_way) const
+    {
+        std::set<void const*> seen;
+        std::vector<void const*> todo;
+        for (FileLock const* l : in_the_way)
+            todo.push_back(l->owner);
+        while (!todo.empty()) {
+            void const* o = todo.back();
+            todo.pop_back();
+            if (o == owner)
+                return true;
+            if (!seen.insert(o).second)
+                continue;
+            for (auto const& [pid, io] : pending_io) {
+                Task const* w = k.find_task(pid);
+                if (io.op != IoOp::Lock || !w || w->files.get() != o || w->state != TaskState::Blocked)
+                    continue;
+                OpenFileDescription const* f = w->files->get(io.fd);
+                if (!f)
+                    continue;
+                std::uint64_t const start = std::uint64_t(io.lock.start);
+                std::uint64_t const end = io.lock.len ? start + std::uint64_t(io.lock.len) - 1 : FileLock::kToEof;
+                for (FileLock const* l : conflicts(*f->inode, LockKind::Posix, o, io.lock.type, start, end))
+                    todo.push_back(l->owner);
+            }
+        }
+        return false;
+    }
+
+    void io_lock(pid_t c, PendingIo io)
+    {
+        int const ce = caller_error(k, c);
+        Task const* t = k.find_task(c);
+        OpenFileDescription const* f = ce ? nullptr : file_at(c, io.fd);
+        IoPrediction p;
+        p.err = ce;
+        void const* owner = !ce && t ? t->files.get() : nullptr;
+        std::uint64_t const start = std::uint64_t(io.lock.start);
+        std::uint64_t const end = io.lock.len ? start + std::uint64_t(io.lock.len) - 1 : FileLock::kToEof;
+        std::vector<FileLock const*> in_the_way;
+        if (!p.err && !f)
+            p.err = EBADF;
+        bool const getlk = io.cmd == F_GETLK;
+        if (!p.err && getlk && io.lock.type == F_UNLCK)
+            p.err = EINVAL;
+        if (!p.err && !getlk &&
+            ((io.lock.type == F_RDLCK && !can_read(*f)) || (io.lock.type == F_WRLCK && !can_write(*f))))
+            p.err = EBADF;  // Linux check_fmode_for_setlk().
+        if (!p.err && io.lock.type != F_UNLCK)
+            in_the_way = conflicts(*f->inode, LockKind::Posix, owner, io.lock.type, start, end);
+        bool deadlock = false;
+        if (!p.err && !getlk && !in_the_way.empty()) {
+            if (io.cmd == F_SETLK)
+                p.err = EAGAIN;
+            else if (lock_cycle(owner, in_the_way))
+                deadlock = true;  // EDEADLK or, if Linux's walk from the first lock misses it, a sleep.
+            else
+                p.kind = sig_pending(*t) ? Blocking::Kind::Interrupted : Blocking::Kind::Sleeping;
+        }
+        FlockArgs args = io.lock;
+        std::ostringstream w;
+        w << "k.fcntl_lock(" << c << ", " << io.fd << ", "
+          << (getlk ? "F_GETLK" : io.cmd == F_SETLK ? "F_SETLK" : "F_SETLKW") << ", {type " << io.lock.type << ", start "
+          << io.lock.start << ", len " << io.lock.len << "})" << (io.resumed ? " again" : "");
+        std::string const what = w.str();
+        RefPtr<Inode> const inode = f ? f->inode : RefPtr<Inode>();
+        std::vector<FileLock> const others0 = inode ? locks_not_of(*inode, owner) : std::vector<FileLock>{};
+        announce(what);
+        auto r = k.fcntl_lock(c, io.fd, io.cmd, args);
+        if (deadlock) {
+            p.unknown = true;
+            EXPECT_R(r && (r->kind == Blocking::Kind::Sleeping || r->kind == Blocking::Kind::Interrupted)
+                    ? true : (!r && r.error().code() == EDEADLK),
+                what << ": " << blocking_str(r) << ", expected EDEADLK or a sleep");
+            if (!r)
+                ++stats["fcntl lock EDEADLK"];
+        }
+        // Checked before io_result(), which delivers the signal that interrupted the call (and
+        // may end a process, whose locks go).
+        if (inode)
+            EXPECT_R(same_locks(locks_not_of(*inode, owner), others0), what << ": another owner's locks changed");
+        if (!io_result(c, io, what, r, p, BlockReason::FileLock))
+            return;
+        if (getlk) {
+            if (in_the_way.empty())
+                EXPECT_R(args.type == F_UNLCK, what << ": F_GETLK reports a lock in the way, but none is");
+            else
+                EXPECT_R(args.type != F_UNLCK && !conflicts(*inode, LockKind::Posix, owner, io.lock.type,
+                                                     std::uint64_t(args.start), args.len ? std::uint64_t(args.start + args.len - 1)
+                                                                                         : FileLock::kToEof).empty(),
+                    what << ": F_GETLK reports no lock, or one not in the way");
+            return;
+        }
+        // The process's locks on the file are disjoint, and over the range they are exactly the request.
+        std::vector<FileLock> mine;
+        for (FileLock const& l : inode->locks.all())
+            if (l.owner == owner && l.kind == LockKind::Posix)
+                mine.push_back(l);
+        std::sort(mine.begin(), mine.end(), [](FileLock const& a, FileLock const& b) { return a.start < b.start; });
+        for (std::size_t i = 1; i < mine.size(); ++i)
+            EXPECT_R(mine[i - 1].end < mine[i].start, what << ": the process holds two locks over byte " << mine[i].start);
+        std::uint64_t at = start;
+        bool covered = io.lock.type != F_UNLCK;
+        for (FileLock const& l : mine) {
+            if (l.end < start || l.start > end)
+                continue;
+            EXPECT_R(io.lock.type != F_UNLCK, what << ": a lock of the process is left in the unlocked range");
+            EXPECT_R(l.type == io.lock.type, what << ": a lock of another type is left in the range");
+            if (l.start > at)
+                covered = false;
+            at = l.end == FileLock::kToEof ? FileLock::kToEof : std::max(at, l.end + 1);
+        }
+        if (io.lock.type != F_UNLCK)
+            EXPECT_R(covered && (end == FileLock::kToEof ? at == FileLock::kToEof : at > end),
+                what << ": the process's locks do not cover the range it locked");
+    }
+
+    void io_flock(pid_t c, PendingIo io)
+    {
+        int const ce = caller_error(k, c);
+        Task const* t = k.find_task(c);
+        OpenFileDescription const* f = ce ? nullptr : file_at(c, io.fd);
+        IoPrediction p;
+        p.err = ce;
+        int const op = io.cmd & ~LOCK_NB;
+        short const type = op == LOCK_SH ? F_RDLCK : op == LOCK_EX ? F_WRLCK : F_UNLCK;
+        bool held_so = false;
+        if (!p.err && !f)
+            p.err = EBADF;
+        if (!p.err) {
+            for (FileLock const& l : f->inode->locks.all())
+                held_so |= l.kind == LockKind::Flock && l.owner == f && l.type == type;
+            if (!held_so && type != F_UNLCK && !conflicts(*f->inode, LockKind::Flock, f, type, 0, FileLock::kToEof).empty()) {
+                if (io.cmd & LOCK_NB)
+                    p.err = EWOULDBLOCK;
+                else
+                    p.kind = sig_pending(*t) ? Blocking::Kind::Interrupted : Blocking::Kind::Sleeping;
+            }
+        }
+        std::ostringstream w;
+        w << "k.flock(" << c << ", " << io.fd << ", " << (op == LOCK_SH ? "LOCK_SH" : op == LOCK_EX ? "LOCK_EX" : "LOCK_UN")
+          << ((io.cmd & LOCK_NB) ? "|LOCK_NB" : "") << ")" << (io.resumed ? " again" : "");
+        std::string const what = w.str();
+        RefPtr<Inode> const inode = f ? f->inode : RefPtr<Inode>();
+        std::vector<FileLock> const others0 = inode ? locks_not_of(*inode, f) : std::vector<FileLock>{};
+        announce(what);
+        auto r = k.flock(c, io.fd, io.cmd);
+        if (inode)
+            EXPECT_R(same_locks(locks_not_of(*inode, f), others0), what << ": another description's locks changed");
+        // The description holds one flock lock of the type asked for; a request that did not
+        // get it has let go of the old one (Linux: flock conversions are not atomic). Counted
+        // before io_result() delivers a signal that may close the description.
+        int held = 0;
+        bool right = true;
+        if (inode)
+            for (FileLock const& l : inode->locks.all())
+                if (l.kind == LockKind::Flock && l.owner == f) {
+                    ++held;
+                    right &= l.type == type;
+                }
+        bool const done = io_result(c, io, what, r, p, BlockReason::FileLock);
+        if (!inode || p.err == EBADF || ce)
+            return;
+        if (done && type != F_UNLCK)
+            EXPECT_R(held == 1 && right, what << ": the description holds " << held << " flock locks, not one of its type");
+        else if (!held_so)
+            EXPECT_R(held == 0, what << ": the description still holds a flock lock");
+    }
+
+    // After every step: the descriptions' offsets, the files' sizes and the pipes' contents
+    // are the shadows'; every task asleep on a file sleeps in a call the harness made.
+    void check_files()
+    {
+        std::erase_if(pending_io, [&](auto const& e) {
+            Task const* t = k.find_task(e.first);
+            return !t || t->exiting;
+        });
+        for (Task const& t : k.tasks()) {
+            bool const on_file = t.state == TaskState::Blocked && (t.blocked_on == BlockReason::PipeRead ||
+                t.blocked_on == BlockReason::PipeWrite || t.blocked_on == BlockReason::FileLock);
+            if (!on_file)
+                continue;
+            auto it = pending_io.find(t.pid);
+            EXPECT_R(it != pending_io.end(), "task " << t.pid << " sleeps on a file, in no call the harness made");
+            if (it == pending_io.end())
+                continue;
+            IoOp const op = it->second.op;
+            BlockReason const want = op == IoOp::Read ? BlockReason::PipeRead
+                : op == IoOp::Write                   ? BlockReason::PipeWrite
+                                                      : BlockReason::FileLock;
+            EXPECT_R(t.blocked_on == want, "task " << t.pid << " sleeps in " << int(t.blocked_on) << ", not in its call");
+        }
+        std::set<int> ids;
+        std::set<ino_t> inos;
+        bool const full_check = step % 50 == 0;
+        for (OpenFileDescription const* f : live_files()) {
+            Inode const& inode = *f->inode;
+            ids.insert(f->id);
+            inos.insert(inode.ino);
+            if (auto it = desc_offset.find(f->id); it != desc_offset.end())
+                EXPECT_R(f->offset == it->second, "description #" << f->id << " (" << f->path << ") is at offset "
+                                                                   << f->offset << ", expected " << it->second);
+            if (auto it = file_bytes.find(inode.ino); it != file_bytes.end() && inode.is_regular()) {
+                EXPECT_R(inode.size == it->second.size(), inode.display_name << " is " << inode.size << " bytes, expected "
+                                                                              << it->second.size());
+                if (full_check && inode.size == it->second.size()) {
+                    std::string bytes(inode.size, '\0');
+                    inode.read_at(0, std::span(reinterpret_cast<std::uint8_t*>(bytes.data()), bytes.size()));
+                    EXPECT_R(bytes == it->second, inode.display_name << " does not hold the bytes written to it");
+                }
+            }
+            if (auto it = pipe_shadow.find(inode.ino); it != pipe_shadow.end() && inode.pipe)
+                EXPECT_R(inode.pipe->buffered() == it->second.buffered() && inode.pipe->bufs.size() == it->second.pages.size(),
+                    inode.display_name << " holds " << inode.pipe->buffered() << " bytes in " << inode.pipe->bufs.size()
+                                       << " pages, expected " << it->second.buffered() << " in " << it->second.pages.size());
+        }
+        for (char const* path : kCreatedPaths)
+            if (RefPtr<Inode> const i = inode_at(path))
+                inos.insert(i->ino);
+        std::erase_if(desc_offset, [&](auto const& e) { return !ids.count(e.first); });
+        std::erase_if(pipe_shadow, [&](auto const& e) { return !inos.count(e.first); });
+        std::erase_if(file_bytes, [&](auto const& e) { return !inos.count(e.first); });
+    }
+
+    // At the end, with init alone: no description and no inode leaked. Then the run's files go,
+    // so that the frames their pages used are free again.
+    void check_files_at_end()
+    {
+        std::set<OpenFileDescription const*> own;
+        for (FdSlot const& slot : k.init().files->fds)
+            if (slot.file)
+                own.insert(slot.file.get());
+        EXPECT_R(k.vfs().nr_files() == long(own.size()),
+            "nr_files " << k.vfs().nr_files() << " with init alone, which has " << own.size() << " open descriptions");
+        std::set<Inode const*> tree;
+        auto walk = [&](auto& self, Inode const& dir) -> void {
+            tree.insert(&dir);
+            for (auto const& [name, child] : dir.entries)
+                if (tree.insert(child.get()).second && child->is_dir())
+                    self(self, *child);
+        };
+        walk(walk, k.vfs().root());
+        EXPECT_R(k.vfs().nr_inodes() == long(tree.size()),
+            "nr_inodes " << k.vfs().nr_inodes() << ", but " << tree.size() << " are reachable from /");
+        EXPECT_R(pending_io.empty(), pending_io.size() << " calls still sleep with init alone");
+        for (char const* path : kCreatedPaths) {
+            if (!inode_at(path))
+                continue;
+            auto r = k.unlink(1, path);
+            note(std::string("cleanup: k.unlink(1, \"") + path + "\") -> " + result_str(r));
+            EXPECT_R(r, "init could not unlink " << path << ": " << result_str(r));
+        }
+        Kernel const fresh{kernel_config(cfg)};
+        EXPECT_R(k.vfs().nr_inodes() == fresh.vfs().nr_inodes() && k.vfs().nr_files() == fresh.vfs().nr_files(),
+            "after removing the run's files: " << k.vfs().nr_inodes() << " inodes, " << k.vfs().nr_files()
+                                               << " open files; a fresh kernel has " << fresh.vfs().nr_inodes() << ", "
+                                               << fresh.vfs().nr_files());
+        auto const problems = k.check_invariants();
+        if (!problems.empty())
+            fail("check_invariants() after removing the run's files:\n" + join(problems));
+    }
+
+    void check_fd_tables_after_fork(Task const& parent, Task const& child, std::uint64_t flags, std::string const& what)
+    {
+        if (!parent.files || !child.files)
+            return;
+        if (flags & CLONE_FILES) {
+            EXPECT_R(child.files == parent.files, what << ": CLONE_FILES, but the child has its own fd table");
+            return;
+        }
+        EXPECT_R(child.files != parent.files, what << ": the child shares its parent's fd table");
+        // dup_fd(): the same descriptors, on the same descriptions, with the same FD_CLOEXEC.
+        std::size_t const n = std::max(parent.files->fds.size(), child.files->fds.size());
+        for (std::size_t fd = 0; fd < n; ++fd) {
+            OpenFileDescription const* a = parent.files->get(int(fd));
+            OpenFileDescription const* b = child.files->get(int(fd));
+            EXPECT_R(a == b, what << ": fd " << fd << " of the child names another description than the parent's");
+            if (a && b)
+                EXPECT_R(parent.files->fds[fd].cloexec == child.files->fds[fd].cloexec,
+                    what << ": fd " << fd << " of the child has another FD_CLOEXEC");
+        }
+    }
+
     // --- After every step -------------------------------------------------------------------
 
     std::size_t seen_events = 0;
@@ -2458,6 +3898,8 @@ private:
         if (step % 50 == 0)
             verify_all_mms();
         stats["peak frames in use"] = std::max(stats["peak frames in use"], int(k.physical_memory().in_use()));
+        if (cfg.files > 0)
+            check_files();
         MmCounters const& mc = k.mm_counters();
         EXPECT_R(mc.ptes_copied >= mm_seen.ptes_copied && mc.pt_pages_copied >= mm_seen.pt_pages_copied &&
                 mc.pt_pages_shared >= mm_seen.pt_pages_shared && mc.frames_copied >= mm_seen.frames_copied &&
@@ -2519,6 +3961,8 @@ private:
             fail("after killing everything and reaping for 20 rounds, tasks remain:" + left.str());
             return;
         }
+        if (cfg.files > 0)
+            check_files_at_end();
         // Every count is back where a freshly booted kernel has it.
         Kernel const fresh{kernel_config(cfg)};
         PhysicalMemory const& phys = k.physical_memory();
@@ -2563,6 +4007,13 @@ std::vector<SeedConfig> const kMemorySeeds = {
     {"memory, copy-on-write", 101, 1200, 0, 0, 0, 0, false, 0.45, 0, 0, 30},
     {"memory, copy at fork", 202, 1200, 0, 0, 0, 0, false, 0.45, 0, 1, 30},
     {"memory, on-demand-fork", 303, 1200, 0, 0, 0, 0, false, 0.45, 0, 2, 30},
+};
+// Files: a large share of open, close, dup, pipe2, read, write, lseek, locks, unlink and execve
+// among the process operations, so that pipes and descriptions are shared by fork, readers and
+// writers and lock waiters sleep and are woken or killed.
+std::vector<SeedConfig> const kFileSeeds = {
+    {"files, pipes and locks", 5150, 1100, 0, 0, 0, 0, false, 0.06, 0, -1, 24, 0.45},
+    {"files, a few processes", 8086, 900, 0, 0, 0, 0, false, 0.06, 0, -1, 10, 0.55},
 };
 SeedConfig const kSmallMemorySeed = {"memory, 200 frames", 404, 1500, 0, 0, 0, 0, false, 0.45, 200, 1, 30};
 
@@ -2620,6 +4071,24 @@ TEST_CASE("random system calls keep every invariant and end with only init: 200 
     CHECK(stats["OOM kill"] > 0);
     CHECK(stats["k.fork ENOMEM"] + stats["k.clone ENOMEM"] > 0);
     CHECK(stats["k.fork"] > 0);
+}
+
+TEST_CASE("random system calls keep every invariant and end with only init: files, pipes and locks")
+{
+    std::map<std::string, int> all;
+    for (SeedConfig const& cfg : kFileSeeds)
+        for (auto const& [what, n] : run_seed(cfg))
+            all[what] += n;
+    if (std::getenv("FORKLAB_RANDOM_SEED"))
+        return;
+    // The seeds are there for these paths: make sure they still take them.
+    CHECK(all["k.read sleeping"] > 0);
+    CHECK(all["k.write sleeping"] + all["k.write EAGAIN"] > 0);
+    CHECK(all["call made again after a wake-up"] > 0);
+    CHECK(all["k.flock sleeping"] + all["k.fcntl_lock sleeping"] > 0);
+    CHECK(all["k.write EPIPE"] > 0);
+    CHECK(all["execve of /bin/prog"] > 0);
+    CHECK(all["k.execve ENOEXEC"] + all["k.execve EACCES"] > 0);
 }
 
 TEST_CASE("reaping the init of a pid namespace")
@@ -3467,6 +4936,84 @@ TEST_CASE("exit_group() from a thread of init is refused, as from init")
     CHECK(r.error().code() == EPERM);
     lab.check();
     CHECK(lab.task(1).state == TaskState::Runnable);
+}
+
+
+// ---------------------------------------------------------------------------------------------
+// Found by the files seeds. Each is checked against Linux with a small C program.
+
+TEST_CASE("a group stop of a process whose thread sleeps on a pipe keeps the thread's wait consistent")
+{
+    // Found by seeds 5, 27, 32, 33, 53 and 58 of the files configuration. Linux: the sleeping
+    // thread is woken (signal_wake_up), its read() returns -ERESTARTSYS, it stops, and after
+    // SIGCONT the read is made again and sleeps again.
+    Lab lab;
+    Kernel& k = lab.k;
+    pid_t const p = lab.fork(lab.main);
+    auto t = k.clone(p, CloneArgs{kThreadFlags, 0});
+    REQUIRE(t);
+    lab.check();
+    auto const [rd, wr] = lab.pipe(p);
+    auto const sleeps = lab.try_read(*t, rd, 8);
+    REQUIRE(sleeps);
+    REQUIRE(sleeps->kind == Blocking::Kind::Sleeping);
+    lab.kill(lab.main, p, SIGSTOP);
+    lab.run(p);  // The group stop: check_invariants() must still hold.
+    CHECK(lab.task(p).state == TaskState::Stopped);
+    CHECK(lab.task(*t).state == TaskState::Stopped);
+    lab.kill(lab.main, p, SIGCONT);
+    lab.run(*t);
+    REQUIRE(lab.task(*t).state == TaskState::Runnable);
+    auto const again = lab.try_read(*t, rd, 8);  // The restarted read: still nothing to read.
+    REQUIRE(again);
+    CHECK(again->kind == Blocking::Kind::Sleeping);
+    lab.write(p, wr, "x");
+    CHECK(lab.task(*t).state == TaskState::Runnable);
+    CHECK(lab.read(*t, rd, 8) == "x");
+}
+
+TEST_CASE("a write to /dev/null from an unmapped buffer returns the count")
+{
+    // Found by the files seeds. Linux's write_null() returns the count without reading the
+    // buffer; only access_ok() (the range is below the top of user memory) is checked. Checked:
+    // write(open("/dev/null"), munmapped page, 10) returns 10.
+    Lab lab;
+    int const fd = lab.open(lab.main, "/dev/null", O_WRONLY);
+    REQUIRE(lab.task(lab.main).mm->find_vma(0x1000) == nullptr);
+    auto r = lab.k.write(lab.main, fd, 0x1000, 10);
+    lab.check();
+    REQUIRE_MESSAGE(r, "write failed: " << why(r));
+    CHECK(r->kind == Blocking::Kind::Done);
+    CHECK(r->value == 10);
+}
+
+TEST_CASE("a write of 0 bytes moves no offset and grows no file, with O_APPEND or past the end")
+{
+    // Found by the files seeds. Linux generic_write_checks() returns 0 for an empty write before
+    // it moves the position to the end for O_APPEND, and nothing is written, so the size stays.
+    // Checked on ext4 and tmpfs: after write("abc") and lseek(1), write(fd, "", 0) returns 0 and
+    // the offset is 1; after lseek(100), the size is still 3.
+    Lab lab;
+    Kernel& k = lab.k;
+    pid_t const m = lab.main;
+    SUBCASE("O_APPEND: the offset stays where lseek put it")
+    {
+        int const fd = lab.open(m, "/tmp/log", O_RDWR | O_CREAT | O_APPEND);
+        REQUIRE(lab.write(m, fd, "abc") == 3);
+        REQUIRE(k.lseek(m, fd, 1, SEEK_SET) == 1);
+        CHECK(lab.write(m, fd, "") == 0);
+        CHECK(k.lseek(m, fd, 0, SEEK_CUR) == 1);
+        CHECK(k.fstat(m, fd)->size == 3);
+    }
+    SUBCASE("past the end: no hole is made")
+    {
+        int const fd = lab.open(m, "/tmp/data", O_RDWR | O_CREAT);
+        REQUIRE(lab.write(m, fd, "abc") == 3);
+        REQUIRE(k.lseek(m, fd, 100, SEEK_SET) == 100);
+        CHECK(lab.write(m, fd, "") == 0);
+        CHECK(k.fstat(m, fd)->size == 3);
+        CHECK(k.lseek(m, fd, 0, SEEK_CUR) == 100);
+    }
 }
 
 }  // namespace forklab::test

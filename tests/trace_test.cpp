@@ -15,6 +15,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <sys/file.h>
 #include <utility>
 #include <vector>
 
@@ -82,10 +83,41 @@ std::vector<long long> pids_involved(Event const& e)
     case EventKind::SetSid:
         v.push_back(e.value);  // The group or session.
         break;
+    case EventKind::FileRead:
+    case EventKind::FileWrite:
+    case EventKind::FileSeek:
+        if (e.other)
+            v.push_back(e.other);  // A process sharing the description: its offset moved too.
+        break;
+    case EventKind::LockConflict:
+        v.push_back(e.other);  // The holder of the lock in the way.
+        break;
+    // FileOpened, PipeCreated and Unlinked keep an inode number in `other`, FileDup an fd:
+    // only `pid` is a process there.
     default:
         break;
     }
     return v;
+}
+
+// A program that exec can load: a few bytes of text.
+class TinyProgram final : public Executable {
+public:
+    TinyProgram() { m_image.text = {0x90, 0xc3}; }
+    ProgramImage const& image() const override { return m_image; }
+
+private:
+    ProgramImage m_image;
+};
+
+FlockArgs range_lock(short type, std::int64_t start, std::int64_t len)
+{
+    FlockArgs a;
+    a.type = type;
+    a.whence = SEEK_SET;
+    a.start = start;
+    a.len = len;
+    return a;
 }
 
 // A scenario that makes the kernel produce every kind of event, one step per system call.
@@ -297,6 +329,7 @@ struct Everything {
         lab.check();
 
         memory_story();
+        files_story();
     }
 
     // Memory: a program image, a zero-page read, a fresh frame, fork's page-table copy, a
@@ -336,6 +369,128 @@ struct Everything {
         lab.run(p);
         lab.reap(lab.main, p);
         lab.check();
+    }
+
+    // Files: open, write, dup, a fork that shares the description (so a seek or a read by one
+    // moves the other's offset), POSIX and flock locks with every kind of conflict, a pipe read
+    // to end-of-file, exec closing a close-on-exec descriptor, a failed exec, unlink of an open
+    // file, and exit closing what is left.
+    void files_story()
+    {
+        REQUIRE(k.vfs().install_program("/bin/tiny", std::make_shared<TinyProgram>()));
+        next();
+        pid_t const p = lab.fork(lab.main);
+        pids["files"] = p;
+        int const fd = lab.open(p, "/tmp/story", O_RDWR | O_CREAT, 0644);
+        next();
+        REQUIRE(lab.write(p, fd, "hello, world\n") == 13);
+        next();
+        auto const copy = k.dup(p, fd);
+        REQUIRE(copy);
+        lab.check();
+        next();
+        pid_t const c = lab.fork(p);  // c's fd table points at the same description.
+        pids["files child"] = c;
+        next();
+        REQUIRE(k.lseek(c, fd, 0, SEEK_SET) == 0);  // Moves p's offset too.
+        lab.check();
+        next();
+        REQUIRE(lab.read(p, fd, 5) == "hello");  // ... and this moves c's.
+        next();
+        lab.write(p, 1, "on the terminal\n");
+
+        // POSIX locks belong to the process: c, sharing the description, still conflicts.
+        next();
+        FlockArgs mine = range_lock(F_WRLCK, 0, 5);
+        REQUIRE(k.fcntl_lock(p, fd, F_SETLK, mine)->done());
+        lab.check();
+        next();
+        FlockArgs theirs = range_lock(F_WRLCK, 0, 5);
+        lab.fails(k.fcntl_lock(c, fd, F_SETLK, theirs), EAGAIN);
+
+        // flock locks belong to the description: another open of the file conflicts.
+        next();
+        REQUIRE(k.flock(c, fd, LOCK_EX)->done());
+        lab.check();
+        next();
+        pid_t const q = lab.fork(lab.main);
+        pids["files other"] = q;
+        int const qfd = lab.open(q, "/tmp/story", O_RDWR);
+        lab.fails(k.flock(q, qfd, LOCK_SH | LOCK_NB), EWOULDBLOCK);
+        next();
+        auto const sleeps = k.flock(q, qfd, LOCK_SH);
+        REQUIRE(sleeps);
+        REQUIRE(sleeps->kind == Blocking::Kind::Sleeping);
+        lab.check();
+        next();
+        REQUIRE(k.flock(c, fd, LOCK_UN)->done());  // Wakes q.
+        lab.check();
+        REQUIRE(lab.task(q).state == TaskState::Runnable);
+        REQUIRE(k.flock(q, qfd, LOCK_SH)->done());  // q makes the same call again.
+        lab.check();
+
+        // A circle of POSIX lock waiters: EDEADLK for the one that would close it.
+        next();
+        FlockArgs qr = range_lock(F_WRLCK, 10, 3);
+        REQUIRE(k.fcntl_lock(q, qfd, F_SETLK, qr)->done());
+        next();
+        FlockArgs qw = range_lock(F_WRLCK, 0, 5);
+        auto const waits = k.fcntl_lock(q, qfd, F_SETLKW, qw);
+        REQUIRE(waits);
+        REQUIRE(waits->kind == Blocking::Kind::Sleeping);
+        lab.check();
+        next();
+        FlockArgs pw = range_lock(F_WRLCK, 10, 3);
+        lab.fails(k.fcntl_lock(p, fd, F_SETLKW, pw), EDEADLK);
+        // Any close by p releases p's POSIX locks, and q gets its range.
+        next();
+        REQUIRE(k.close(p, *copy));
+        lab.check();
+        REQUIRE(lab.task(q).state == TaskState::Runnable);
+        FlockArgs again = range_lock(F_WRLCK, 0, 5);
+        REQUIRE(k.fcntl_lock(q, qfd, F_SETLKW, again)->done());
+        lab.check();
+
+        // A pipe: what is written is read, then end-of-file once no write end is open.
+        next();
+        auto const [rd, wr] = lab.pipe(p);
+        next();
+        REQUIRE(lab.write(p, wr, "ping") == 4);
+        next();
+        REQUIRE(lab.read(p, rd, 16) == "ping");
+        next();
+        REQUIRE(k.close(p, wr));
+        lab.check();
+        next();
+        REQUIRE(lab.read(p, rd, 16).empty());
+
+        // exec closes the close-on-exec descriptor; a failed exec changes nothing.
+        next();
+        int const cloexec = lab.open(p, "/tmp/story", O_RDONLY | O_CLOEXEC);
+        next();
+        auto const bad = k.execve(p, "/tmp/story", {"story"});  // No x bit: EACCES.
+        lab.fails(bad, EACCES);
+        REQUIRE(k.fcntl(p, cloexec, F_GETFD) == FD_CLOEXEC);
+        next();
+        REQUIRE(k.execve(p, "/bin/tiny", {"tiny"}));
+        lab.check();
+        lab.fails(k.fcntl(p, cloexec, F_GETFD), EBADF);
+
+        // The name goes; the file lives on while descriptions have it open.
+        next();
+        REQUIRE(k.unlink(p, "/tmp/story"));
+        lab.check();
+        REQUIRE(k.fstat(q, qfd)->nlink == 0);
+
+        // exit closes every descriptor left.
+        next();
+        lab.exit(c, 0);
+        lab.reap(p, c);
+        lab.exit(q, 0);
+        lab.exit(p, 0);
+        next();
+        lab.reap(lab.main, q);
+        lab.reap(lab.main, p);
     }
 };
 
@@ -510,6 +665,164 @@ TEST_CASE("explanations name the rule")
         auto const conts = events_of(k, EventKind::Continued);
         REQUIRE_FALSE(conts.empty());
         CHECK(contains(explain(conts[0]), "WCONTINUED"));
+    }
+    SUBCASE("files: a read through a shared description says the offset moved for both processes")
+    {
+        bool found = false;
+        for (Event const& e : events_of(k, EventKind::FileRead)) {
+            if (InodeKind(e.aux) != InodeKind::Regular || e.pid != s.pids["files"])
+                continue;
+            found = true;
+            std::string const text = explain(e);
+            INFO(text);
+            // fork() copied the fd table, not the description: p and its child share one offset.
+            CHECK(e.other == s.pids["files child"]);
+            CHECK(io_bytes(e.value) == 5);
+            CHECK(contains(text, "offset now 5"));
+            CHECK(contains(text, "shares that description"));
+            CHECK(contains(text, "offset moved for both"));
+        }
+        CHECK(found);
+        bool seek = false;
+        for (Event const& e : events_of(k, EventKind::FileSeek)) {
+            seek = true;
+            std::string const text = explain(e);
+            INFO(text);
+            CHECK(e.pid == s.pids["files child"]);
+            CHECK(e.other == s.pids["files"]);
+            CHECK(contains(text, "its next read or write starts there too"));
+        }
+        CHECK(seek);
+    }
+    SUBCASE("files: an end-of-file read from a pipe says no write end is open")
+    {
+        bool found = false;
+        for (Event const& e : events_of(k, EventKind::FileRead)) {
+            if (InodeKind(e.aux) != InodeKind::Pipe)
+                continue;
+            std::string const text = explain(e);
+            INFO(text);
+            if (io_bytes(e.value) == 0) {
+                found = true;
+                CHECK(contains(text, "end-of-file"));
+                CHECK(contains(text, "no write end is open"));
+            } else {
+                CHECK(contains(text, std::to_string(io_bytes(e.value)) + " bytes from a pipe"));
+                CHECK_FALSE(contains(text, "end-of-file"));
+            }
+        }
+        CHECK(found);
+    }
+    SUBCASE("files: a POSIX lock belongs to the process, a flock lock to the description")
+    {
+        bool posix = false, flock_held = false, unlocked = false;
+        for (Event const& e : events_of(k, EventKind::FileLocked)) {
+            std::string const text = explain(e);
+            INFO(text);
+            int const type = (e.aux >> 2) & 3;
+            if (type == F_UNLCK) {
+                unlocked = true;
+                CHECK(contains(text, "released"));
+                continue;
+            }
+            if (LockKind(e.aux & 3) == LockKind::Posix) {
+                posix = true;
+                CHECK(contains(text, "POSIX record lock"));
+                CHECK(contains(text, "belongs to the process"));
+                CHECK(contains(text, "a child does not inherit it"));
+            } else if (LockKind(e.aux & 3) == LockKind::Flock) {
+                flock_held = true;
+                CHECK(contains(text, "flock"));
+                CHECK(contains(text, "belongs to the open file description"));
+                CHECK(contains(text, "shares it"));
+            }
+        }
+        CHECK(posix);
+        CHECK(flock_held);
+        CHECK(unlocked);
+    }
+    SUBCASE("files: a lock conflict says EAGAIN, sleeping or EDEADLK, by what the caller asked")
+    {
+        std::map<LockOutcome, std::string> outcomes;
+        for (Event const& e : events_of(k, EventKind::LockConflict))
+            outcomes.emplace(LockOutcome(e.value), explain(e));
+        REQUIRE(outcomes.size() == 3);
+        CHECK(contains(outcomes[LockOutcome::WouldBlock], "EAGAIN"));
+        CHECK(contains(outcomes[LockOutcome::Sleeps], "sleeps until that lock is released"));
+        CHECK(contains(outcomes[LockOutcome::Deadlock], "EDEADLK"));
+        // The circle: q waits for p's lock, so p waiting for q's would never end.
+        CHECK(contains(outcomes[LockOutcome::Deadlock], "pid " + std::to_string(s.pids["files"]) + " asked"));
+        CHECK(contains(outcomes[LockOutcome::Deadlock], "pid " + std::to_string(s.pids["files other"]) + " holds"));
+    }
+    SUBCASE("files: any close releases the process's POSIX locks, and the log says so")
+    {
+        // p closed a dup of its descriptor: its one lock went. q's exit closed its descriptor:
+        // both of q's ranges went.
+        std::map<pid_t, std::int64_t> released;
+        for (Event const& e : events_of(k, EventKind::LocksReleased)) {
+            if (!(e.aux >> 4))
+                continue;
+            std::string const text = explain(e);
+            INFO(text);
+            released[e.pid] += e.value;
+            CHECK((e.aux & 3) == std::uint8_t(LockKind::Posix));
+            CHECK(contains(text, "any close"));
+            CHECK(contains(text, "all " + std::to_string(e.value) + " of its POSIX record locks"));
+        }
+        CHECK(released[s.pids["files"]] == 1);
+        CHECK(released[s.pids["files other"]] == 2);
+    }
+    SUBCASE("files: the last close of a description releases its flock lock, naming who closed it")
+    {
+        // q's exit closed the last descriptor for its description, which held a shared flock.
+        bool found = false;
+        for (Event const& e : events_of(k, EventKind::LocksReleased)) {
+            if (e.aux >> 4)
+                continue;
+            found = true;
+            std::string const text = explain(e);
+            INFO(text);
+            CHECK(e.pid == s.pids["files other"]);
+            CHECK((e.aux & 3) == std::uint8_t(LockKind::Flock));
+            CHECK(contains(text, "flock"));
+            CHECK(contains(text, "pid " + std::to_string(e.pid)));
+        }
+        CHECK(found);
+    }
+    SUBCASE("files: dup, close-on-exec, a failed exec and unlink say what stays shared or alive")
+    {
+        auto const dups = events_of(k, EventKind::FileDup);
+        REQUIRE_FALSE(dups.empty());
+        CHECK(contains(explain(dups[0]), "share its offset"));
+        bool exec_close = false, freed = false, stays = false;
+        for (Event const& e : events_of(k, EventKind::FileClosed)) {
+            std::string const text = explain(e);
+            INFO(text);
+            if (CloseReason(e.aux & 0x7f) == CloseReason::Exec) {
+                exec_close = true;
+                CHECK(contains(text, "close-on-exec"));
+            }
+            if (e.aux & 0x80) {
+                freed = true;
+                CHECK(contains(text, "which is freed"));
+            } else {
+                stays = true;
+                CHECK(contains(text, "stays open"));
+            }
+        }
+        CHECK(exec_close);
+        CHECK(freed);
+        CHECK(stays);
+        auto const failed = events_of(k, EventKind::ExecFailed);
+        REQUIRE(failed.size() == 1);
+        CHECK(failed[0].value == EACCES);
+        CHECK(contains(explain(failed[0]), "EACCES"));
+        CHECK(contains(explain(failed[0]), "old program carries on"));
+        auto const unlinked = events_of(k, EventKind::Unlinked);
+        REQUIRE(unlinked.size() == 1);
+        CHECK(unlinked[0].value == 0);
+        CHECK(contains(explain(unlinked[0]), "(0 left)"));
+        CHECK(contains(explain(unlinked[0]), "lives on while a descriptor still has it open"));
     }
 }
 

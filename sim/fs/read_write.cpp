@@ -118,6 +118,14 @@ ErrorOr<Blocking> Kernel::file_read(Task& task, OpenFileDescription& file, std::
 ErrorOr<Blocking> Kernel::file_write(Task& task, OpenFileDescription& file, std::uint64_t buf, std::uint64_t count)
 {
     Inode& inode = *file.inode;
+    if (inode.kind == InodeKind::Null) {
+        emit_file_io(EventKind::FileWrite, task, file, count);
+        return Blocking{Blocking::Kind::Done, std::int64_t(count)};  // write_null() never reads the buffer.
+    }
+    // Linux: generic_write_checks(). An empty write returns before O_APPEND moves the offset
+    // and before anything can grow the file.
+    if (count == 0)
+        return Blocking{};
     auto bytes = copy_from_user(task, buf, count);
     if (!bytes)
         return error(EFAULT);

@@ -362,8 +362,11 @@ void Kernel::do_signal_stop(Task& task, int sig)
         // A thread asleep in vfork joins the stop when its child lets it go (mm_release).
         bool const in_vfork = t.state == TaskState::Blocked && t.blocked_on == BlockReason::Vfork;
         if (!t.exiting && !in_vfork) {
+            // A thread asleep in a system call leaves it to stop, as signal_wake_up() makes it
+            // in Linux; the call is made again once the process continues.
             t.state = TaskState::Stopped;
             t.blocked_on = BlockReason::None;
+            t.sleeping_on = t.lock_blocked_by = nullptr;
         }
     }
     emit(EventKind::Stopped, 0, task.group_leader->pid, 0, sig);

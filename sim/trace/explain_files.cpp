@@ -108,7 +108,7 @@ std::string explain_file_event(Event const& e)
     case EventKind::LocksReleased:
         if (e.aux >> 4)
             return format("pid {} closed a descriptor for inode {}, and that released all {} of its POSIX record locks on the file (any close does)", e.pid, e.extra, e.value);
-        return format("the last descriptor for an open file description closed, releasing its {} on inode {}", lock_kind_text(e.aux), e.extra);
+        return format("pid {} closed the last descriptor for an open file description, releasing the description's {} on inode {}", e.pid, lock_kind_text(e.aux), e.extra);
     case EventKind::ExecFailed:
         return format("pid {}'s exec failed with {}: exec returns -1 and the old program carries on, unchanged", e.pid,
             Error::from_errno(int(e.value)).name());
