@@ -81,12 +81,12 @@ public:
     ErrorOr<FrameNr> get_page(std::uint64_t index, PhysicalMemory&) override;
     std::string name() const override;
     bool is_file() const override { return true; }
-    std::vector<FrameNr> frames() const override;
-    std::optional<FrameNr> cached_frame(std::uint64_t index) const override;
+    std::vector<FrameNr> frames() const override { return m_pages.frames(); }
+    std::optional<FrameNr> cached_frame(std::uint64_t index) const override { return m_pages.find(index); }
 
 private:
     Vfs& m_vfs;
-    std::vector<FrameNr> m_pages;  // 0: not cached (reads as zeros). One reference each.
+    PageCache m_pages;  // A page not cached reads as zeros.
 };
 
 }  // namespace forklab

@@ -36,50 +36,27 @@ namespace {
 class ProgramImageObject final : public VmObject {
 public:
     ProgramImageObject(std::vector<std::uint8_t> bytes, PhysicalMemory& phys)
-        : m_bytes(std::move(bytes)), m_phys(phys) {}
-    ~ProgramImageObject() override
-    {
-        for (FrameNr f : m_pages)
-            if (f)
-                m_phys.put(f);
-    }
+        : m_bytes(std::move(bytes)), m_cache(phys) {}
     ErrorOr<FrameNr> get_page(std::uint64_t index, PhysicalMemory& phys) override
     {
-        if (index >= m_pages.size())
-            m_pages.resize(index + 1, 0);
-        if (!m_pages[index]) {
-            FrameNr const f = TRY(phys.alloc());
-            std::uint64_t const from = index * kPageSize;
-            if (from < m_bytes.size()) {
-                std::size_t const n = std::min<std::size_t>(kPageSize, m_bytes.size() - from);
-                phys.write(f, 0, std::span(m_bytes).subspan(from, n));
-            }
-            m_pages[index] = f;
+        bool fresh = false;
+        FrameNr const f = TRY(m_cache.find_or_alloc(index, &fresh));
+        std::uint64_t const from = index * kPageSize;
+        if (fresh && from < m_bytes.size()) {  // Read in from the "file" on first use.
+            std::size_t const n = std::min<std::size_t>(kPageSize, m_bytes.size() - from);
+            phys.write(f, 0, std::span(m_bytes).subspan(from, n));
         }
-        phys.get(m_pages[index]);
-        return m_pages[index];
+        phys.get(f);
+        return f;
     }
     std::string name() const override { return "a.out"; }
-    std::optional<FrameNr> cached_frame(std::uint64_t index) const override
-    {
-        if (index < m_pages.size() && m_pages[index])
-            return m_pages[index];
-        return std::nullopt;
-    }
-    std::vector<FrameNr> frames() const override
-    {
-        std::vector<FrameNr> held;
-        for (FrameNr f : m_pages)
-            if (f)
-                held.push_back(f);
-        return held;
-    }
+    std::optional<FrameNr> cached_frame(std::uint64_t index) const override { return m_cache.find(index); }
+    std::vector<FrameNr> frames() const override { return m_cache.frames(); }
     bool is_file() const override { return true; }
 
 private:
     std::vector<std::uint8_t> m_bytes;
-    PhysicalMemory& m_phys;
-    std::vector<FrameNr> m_pages;
+    PageCache m_cache;
 };
 
 bool access_allowed(int prot, Access access)

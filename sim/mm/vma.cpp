@@ -18,30 +18,11 @@ char const* vma_kind_name(VmaKind kind)
     return "?";
 }
 
-AnonymousSharedObject::~AnonymousSharedObject()
-{
-    for (FrameNr frame : m_pages)
-        if (frame)
-            m_phys.put(frame);
-}
-
-std::vector<FrameNr> AnonymousSharedObject::frames() const
-{
-    std::vector<FrameNr> held;
-    for (FrameNr f : m_pages)
-        if (f)
-            held.push_back(f);
-    return held;
-}
-
 ErrorOr<FrameNr> AnonymousSharedObject::get_page(std::uint64_t index, PhysicalMemory& phys)
 {
-    if (index >= m_pages.size())
-        m_pages.resize(index + 1, 0);
-    if (!m_pages[index])
-        m_pages[index] = TRY(phys.alloc());
-    phys.get(m_pages[index]);
-    return m_pages[index];
+    FrameNr const frame = TRY(m_cache.find_or_alloc(index));
+    phys.get(frame);  // The mapping's own reference.
+    return frame;
 }
 
 }  // namespace forklab

@@ -5,6 +5,7 @@
 #include "base/error.h"
 #include "base/ref.h"
 #include "mm/page.h"
+#include "mm/page_cache.h"
 
 #include <cstdint>
 #include <optional>
@@ -47,21 +48,14 @@ public:
 
 class AnonymousSharedObject final : public VmObject {
 public:
-    explicit AnonymousSharedObject(PhysicalMemory& phys) : m_phys(phys) {}
-    ~AnonymousSharedObject() override;
+    explicit AnonymousSharedObject(PhysicalMemory& phys) : m_cache(phys) {}
     ErrorOr<FrameNr> get_page(std::uint64_t index, PhysicalMemory&) override;
     std::string name() const override { return "/dev/zero (deleted)"; }
-    std::vector<FrameNr> frames() const override;
-    std::optional<FrameNr> cached_frame(std::uint64_t index) const override
-    {
-        if (index < m_pages.size() && m_pages[index])
-            return m_pages[index];
-        return std::nullopt;
-    }
+    std::vector<FrameNr> frames() const override { return m_cache.frames(); }
+    std::optional<FrameNr> cached_frame(std::uint64_t index) const override { return m_cache.find(index); }
 
 private:
-    PhysicalMemory& m_phys;
-    std::vector<FrameNr> m_pages;  // 0: not yet allocated. The object holds one reference each.
+    PageCache m_cache;
 };
 
 struct Vma {
