@@ -1,0 +1,538 @@
+// The machine's interpreter loop and its contexts. Linux analogues are named where they exist:
+// start() is start_thread() after load_elf_binary()'s create_elf_tables(); a signal handler
+// call is setup_rt_frame(); the SigReturn trampoline is rt_sigreturn.
+#include "lang/machine.h"
+
+#include "base/format.h"
+#include "lang/runtime.h"
+
+#include <csignal>
+#include <cstring>
+
+namespace forklab::lang {
+
+namespace {
+
+std::uint64_t normalize(std::uint64_t v, Norm n)
+{
+    switch (n) {
+    case Norm::None: return v;
+    case Norm::S8: return std::uint64_t(std::int64_t(std::int8_t(v)));
+    case Norm::U8: return v & 0xff;
+    case Norm::S16: return std::uint64_t(std::int64_t(std::int16_t(v)));
+    case Norm::U16: return v & 0xffff;
+    case Norm::S32: return std::uint64_t(std::int64_t(std::int32_t(v)));
+    case Norm::U32: return v & 0xffffffff;
+    case Norm::Bool: return v != 0;
+    }
+    return v;
+}
+
+// x86's idiv traps on a zero divisor and on the one quotient that does not fit (INT_MIN / -1).
+bool division_traps(std::uint64_t l, std::uint64_t r, Norm n, bool is_signed)
+{
+    if (r == 0)
+        return true;
+    if (!is_signed || std::int64_t(r) != -1)
+        return false;
+    return n == Norm::S32 ? std::int64_t(l) == INT32_MIN : std::int64_t(l) == INT64_MIN;
+}
+
+std::uint64_t divide(std::uint64_t l, std::uint64_t r, bool is_signed, bool mod)
+{
+    if (is_signed) {
+        std::int64_t const a = std::int64_t(l), b = std::int64_t(r);
+        return std::uint64_t(mod ? a % b : a / b);
+    }
+    return mod ? l % r : l / r;
+}
+
+unsigned shift_count(std::uint64_t r, Norm n) { return unsigned(r) & (n == Norm::None ? 63 : 31); }
+
+}  // namespace
+
+Cpu const* Machine::cpu(pid_t pid) const
+{
+    auto it = m_cpus.find(pid);
+    return it == m_cpus.end() ? nullptr : &it->second;
+}
+
+bool Machine::task_can_run(pid_t pid) const
+{
+    Task const* t = m_kernel.find_task(pid);
+    return t && !t->exiting && (t->state == TaskState::Runnable || t->state == TaskState::Running);
+}
+
+std::vector<BuiltinFn> const& Machine::builtins_of(CompiledProgram const& program)
+{
+    auto [it, added] = m_builtins.try_emplace(&program);
+    if (added)
+        for (std::string const& name : program.builtin_names())
+            it->second.push_back(find_builtin(name));
+    return it->second;
+}
+
+void Machine::finish_call(Cpu& cpu, std::uint64_t value)
+{
+    Insn const& in = cpu.program->code()[cpu.pc];
+    std::size_t const drop = std::size_t(in.a) + (in.op == Op::CallIndirect ? 1 : 0);
+    cpu.stack.resize(cpu.stack.size() - drop);
+    cpu.stack.push_back(value);
+    ++cpu.pc;
+}
+
+bool Machine::set_errno(BuiltinCall& call, int err)
+{
+    std::uint64_t const at = call.cpu.program->runtime().errno_addr;
+    return !at || call.mem.store(at, 4, std::uint64_t(std::uint32_t(err)));
+}
+
+// ---- Starting a program ---------------------------------------------------------------------
+
+ErrorOr<void> Machine::start(pid_t pid, std::shared_ptr<CompiledProgram const> program, std::vector<std::string> argv,
+    std::vector<std::string> envp, Load load)
+{
+    if (load == Load::ExecImage) {
+        std::string_view name = program->path();
+        if (auto slash = name.rfind('/'); slash != std::string_view::npos)
+            name = name.substr(slash + 1);
+        TRY(m_kernel.exec_image(pid, name.empty() ? "a.out" : name, program->image()));
+    }
+    Cpu cpu;
+    TRY(enter_program(pid, cpu, std::move(program), argv, envp));
+    m_cpus[pid] = std::move(cpu);
+    return {};
+}
+
+// Linux: create_elf_tables(). From the top of the stack down: the strings, then (16-byte
+// aligned) argc, the argv pointers and a NULL, the envp pointers and a NULL, an empty auxv.
+// main is entered as if called from the ExitMain trampoline, so its return calls exit().
+ErrorOr<void> Machine::enter_program(pid_t pid, Cpu& cpu, std::shared_ptr<CompiledProgram const> program,
+    std::vector<std::string> const& argv, std::vector<std::string> const& envp)
+{
+    MemoryPort mem(m_kernel, pid);
+    std::uint64_t sp = MmStruct::kStackTop - 16;
+    auto put_string = [&](std::string const& s) -> ErrorOr<std::uint64_t> {
+        sp -= s.size() + 1;
+        if (!mem.write(sp, s.c_str(), s.size() + 1))
+            return error(EFAULT);
+        return sp;
+    };
+    std::vector<std::uint64_t> env_ptrs, arg_ptrs;
+    for (auto it = envp.rbegin(); it != envp.rend(); ++it)
+        env_ptrs.insert(env_ptrs.begin(), TRY(put_string(*it)));
+    for (auto it = argv.rbegin(); it != argv.rend(); ++it)
+        arg_ptrs.insert(arg_ptrs.begin(), TRY(put_string(*it)));
+    std::vector<std::uint64_t> words{argv.size()};
+    words.insert(words.end(), arg_ptrs.begin(), arg_ptrs.end());
+    words.push_back(0);
+    words.insert(words.end(), env_ptrs.begin(), env_ptrs.end());
+    words.push_back(0);
+    words.push_back(0), words.push_back(0);  // AT_NULL
+    sp &= ~std::uint64_t(15);
+    sp -= words.size() * 8;
+    sp &= ~std::uint64_t(15);
+    if (!mem.write(sp, words.data(), words.size() * 8))
+        return error(EFAULT);
+    std::uint64_t const argv_at = sp + 8, envp_at = sp + 8 * (argv.size() + 2);
+    if (std::uint64_t at = program->runtime().environ_addr; at && !mem.store(at, 8, envp_at))
+        return error(EFAULT);
+    cpu = Cpu{};
+    cpu.program = std::move(program);
+    cpu.stack = {};
+    switch (cpu.program->main_form()) {
+    case MainForm::NoArgs: break;
+    case MainForm::ArgcArgvEnvp: cpu.stack = {argv.size(), argv_at, envp_at}; break;
+    case MainForm::ArgcArgv: cpu.stack = {argv.size(), argv_at}; break;
+    }
+    // The call from the startup code: the return address is the ExitMain trampoline.
+    sp -= 8;
+    if (!mem.store(sp, 8, CompiledProgram::address_of(CompiledProgram::kExitMainIndex)))
+        return error(EFAULT);
+    cpu.sp = sp;
+    cpu.fp = 0;
+    cpu.pc = cpu.program->main_entry();
+    return {};
+}
+
+// ---- Signals --------------------------------------------------------------------------------
+
+// Linux: setup_rt_frame(). Below the interrupted code's stack (past the 128-byte red zone),
+// the return address of the handler is the sigreturn trampoline; the handler gets the signal
+// number as its argument. The interrupted registers are kept in the context's signal frames.
+bool Machine::deliver_signal(pid_t pid, Cpu& cpu, SignalDelivery const& d)
+{
+    std::int64_t const entry = cpu.program->index_of(d.action.handler);
+    if (entry < 0 || cpu.program->code()[std::size_t(entry)].op != Op::Enter) {
+        diagnose(format("pid {}: the handler for signal {} is not a function", pid, d.sig));
+        (void)m_kernel.kill(pid, pid, SIGSEGV);
+        return false;
+    }
+    std::uint64_t sp = ((cpu.sp - 128) & ~std::uint64_t(15)) - 8;
+    MemoryPort mem(m_kernel, pid);
+    if (!mem.store(sp, 8, CompiledProgram::address_of(CompiledProgram::kSigReturnIndex)))
+        return false;
+    cpu.signal_frames.push_back(SignalFrame{cpu.pc, cpu.sp, cpu.fp, cpu.stack.size(), d.saved_mask});
+    cpu.sp = sp;
+    cpu.stack.push_back(std::uint64_t(d.sig));
+    cpu.pc = std::uint32_t(entry);
+    return true;
+}
+
+// ---- Stepping -------------------------------------------------------------------------------
+
+StepResult Machine::step(pid_t pid)
+{
+    auto it = m_cpus.find(pid);
+    if (it == m_cpus.end())
+        return {StepKind::NotRunnable};
+    Cpu& cpu = it->second;
+    auto gone = [&] {
+        Task const* t = m_kernel.find_task(pid);
+        return !t || t->exiting || t->is_zombie();
+    };
+    if (gone()) {
+        m_cpus.erase(it);
+        return {StepKind::Exited};
+    }
+    if (!task_can_run(pid))
+        return {StepKind::NotRunnable, cpu.line, cpu.column};
+    // Linux: exit_to_user_mode_loop() -> arch_do_signal_or_restart(), before the next statement.
+    auto delivery = m_kernel.do_signal(pid);
+    if (gone()) {
+        m_cpus.erase(it);
+        return {StepKind::Exited};
+    }
+    if (!task_can_run(pid))
+        return {StepKind::NotRunnable, cpu.line, cpu.column};
+    if (delivery && *delivery) {
+        // A system call a signal interrupted fails with EINTR, unless the handler was installed
+        // with SA_RESTART (signal(7), "Interruption of system calls").
+        if (cpu.interrupted && !((*delivery)->action.flags & SA_RESTART)) {
+            BuiltinCall call{*this, m_kernel, pid, cpu, {}, MemoryPort(m_kernel, pid)};
+            set_errno(call, EINTR);
+            finish_call(cpu, std::uint64_t(-1));
+        }
+        cpu.interrupted = false;
+        if (!deliver_signal(pid, cpu, **delivery))
+            return {StepKind::Ran, cpu.line, cpu.column};
+    }
+    cpu.interrupted = false;
+    Stop const stop = execute(pid, cpu);
+    StepResult const result{StepKind::Ran, cpu.line, cpu.column};
+    if (stop == Stop::Exited || gone()) {
+        m_cpus.erase(pid);
+        return {StepKind::Exited, result.line, result.column};
+    }
+    if (stop == Stop::Blocked || !task_can_run(pid))
+        return {StepKind::Blocked, result.line, result.column};
+    return result;
+}
+
+Machine::Stop Machine::call_builtin(pid_t pid, Cpu& cpu, std::uint32_t id, std::size_t argc, std::size_t below)
+{
+    std::vector<BuiltinFn> const& table = builtins_of(*cpu.program);
+    std::size_t const n = cpu.stack.size();
+    std::vector<std::uint64_t> const args(cpu.stack.end() - std::ptrdiff_t(argc), cpu.stack.end());
+    (void)below;
+    BuiltinCall call{*this, m_kernel, pid, cpu, args, MemoryPort(m_kernel, pid)};
+    BuiltinFn fn = id < table.size() ? table[id] : nullptr;
+    if (!fn) {
+        diagnose(format("pid {}: line {}: {}() is not implemented yet", pid, cpu.line,
+            id < cpu.program->builtin_names().size() ? cpu.program->builtin_names()[id] : "?"));
+        (void)m_kernel.kill(pid, pid, SIGSYS);
+        return Stop::Fault;
+    }
+    (void)n;
+    CallOutcome const out = fn(call);
+    switch (out.kind) {
+    case CallOutcome::Kind::Return:
+        finish_call(cpu, out.value);
+        return task_can_run(pid) ? Stop::Statement : Stop::Blocked;
+    case CallOutcome::Kind::Block: return Stop::Blocked;
+    case CallOutcome::Kind::Interrupted: cpu.interrupted = true; return Stop::Fault;
+    case CallOutcome::Kind::Restart: return Stop::Fault;
+    case CallOutcome::Kind::Exited: return Stop::Exited;
+    case CallOutcome::Kind::Replaced: return Stop::Fault;
+    case CallOutcome::Kind::Fault: return Stop::Fault;
+    }
+    return Stop::Fault;
+}
+
+// The interpreter loop: runs from pc through one Stmt instruction up to the next one. Any stop
+// other than a statement boundary (a fault, a sleep, an exit, an exec) ends the step with pc at
+// the instruction that stopped, so a woken task makes the same call again.
+Machine::Stop Machine::execute(pid_t pid, Cpu& cpu)
+{
+    MemoryPort mem(m_kernel, pid);
+    Insn const* const code = cpu.program->code().data();
+    std::vector<std::uint64_t>& st = cpu.stack;
+    std::uint32_t pc = cpu.pc;
+    std::uint64_t sp = cpu.sp, fp = cpu.fp;
+    bool began = false;
+    auto save = [&] { cpu.pc = pc, cpu.sp = sp, cpu.fp = fp; };
+    auto trap = [&](int sig) {
+        save();
+        (void)m_kernel.kill(pid, pid, sig);  // TODO(kernel): force_sig() is private.
+        return Stop::Fault;
+    };
+    for (;;) {
+        Insn const& in = code[pc];
+        switch (in.op) {
+        case Op::Stmt:
+            if (began) {
+                save();
+                return Stop::Statement;
+            }
+            began = true;
+            cpu.line = in.c, cpu.column = in.b;
+            ++pc;
+            break;
+        case Op::Push: st.push_back(std::uint64_t(in.imm)); ++pc; break;
+        case Op::Pop: st.pop_back(); ++pc; break;
+        case Op::Dup: st.push_back(st.back()); ++pc; break;
+        case Op::AddrLocal: st.push_back(fp + std::uint64_t(in.imm)); ++pc; break;
+        case Op::Load: {
+            std::uint64_t v;
+            if (!mem.load(st.back(), std::size_t(in.c), v))
+                return save(), Stop::Fault;
+            st.back() = normalize(v, Norm(in.a));
+            ++pc;
+            break;
+        }
+        case Op::LoadLocal: {
+            std::uint64_t v;
+            if (!mem.load(fp + std::uint64_t(in.imm), std::size_t(in.c), v))
+                return save(), Stop::Fault;
+            st.push_back(normalize(v, Norm(in.a)));
+            ++pc;
+            break;
+        }
+        case Op::Store: {
+            std::uint64_t const v = st.back(), addr = st[st.size() - 2];
+            if (!mem.store(addr, std::size_t(in.c), v))
+                return save(), Stop::Fault;
+            st.pop_back();
+            if (in.b)
+                st.back() = v;
+            else
+                st.pop_back();
+            ++pc;
+            break;
+        }
+        case Op::StoreLocal: {
+            if (!mem.store(fp + std::uint64_t(in.imm), std::size_t(in.c), st.back()))
+                return save(), Stop::Fault;
+            if (!in.b)
+                st.pop_back();
+            ++pc;
+            break;
+        }
+        case Op::Copy: {
+            std::uint64_t const src = st.back(), dst = st[st.size() - 2];
+            std::vector<std::uint8_t> buf(std::size_t(in.imm));
+            if (!mem.read(src, buf.data(), buf.size()) || !mem.write(dst, buf.data(), buf.size()))
+                return save(), Stop::Fault;
+            st.pop_back();
+            if (!in.b)
+                st.pop_back();
+            ++pc;
+            break;
+        }
+        case Op::Zero: {
+            std::vector<std::uint8_t> const zeros(std::size_t(in.imm), 0);
+            if (!mem.write(st.back(), zeros.data(), zeros.size()))
+                return save(), Stop::Fault;
+            st.pop_back();
+            ++pc;
+            break;
+        }
+        case Op::IncDec: {
+            std::uint64_t const addr = st.back();
+            std::uint64_t old;
+            if (!mem.load(addr, std::size_t(in.c), old))
+                return save(), Stop::Fault;
+            old = normalize(old, Norm(in.a));
+            std::uint64_t const now = normalize(old + std::uint64_t(in.imm), Norm(in.a));
+            if (!mem.store(addr, std::size_t(in.c), now))
+                return save(), Stop::Fault;
+            st.back() = in.b ? old : now;
+            ++pc;
+            break;
+        }
+#define FORKLAB_BINARY(OP, EXPR)                                  \
+    case Op::OP: {                                                \
+        std::uint64_t const r = st.back();                        \
+        st.pop_back();                                            \
+        std::uint64_t const l = st.back();                        \
+        st.back() = normalize(EXPR, Norm(in.a));                  \
+        ++pc;                                                     \
+        break;                                                    \
+    }
+            FORKLAB_BINARY(Add, l + r)
+            FORKLAB_BINARY(Sub, l - r)
+            FORKLAB_BINARY(Mul, l * r)
+            FORKLAB_BINARY(And, l & r)
+            FORKLAB_BINARY(Or, l | r)
+            FORKLAB_BINARY(Xor, l ^ r)
+            FORKLAB_BINARY(Shl, l << shift_count(r, Norm(in.a)))
+            FORKLAB_BINARY(Shr, in.b ? std::uint64_t(std::int64_t(l) >> shift_count(r, Norm(in.a)))
+                                     : l >> shift_count(r, Norm(in.a)))
+#undef FORKLAB_BINARY
+        case Op::Div:
+        case Op::Mod: {
+            std::uint64_t const r = st.back(), l = st[st.size() - 2];
+            if (division_traps(l, r, Norm(in.a), in.b))
+                return trap(SIGFPE);
+            st.pop_back();
+            st.back() = normalize(divide(l, r, in.b, in.op == Op::Mod), Norm(in.a));
+            ++pc;
+            break;
+        }
+        case Op::Neg: st.back() = normalize(0 - st.back(), Norm(in.a)); ++pc; break;
+        case Op::Not: st.back() = normalize(~st.back(), Norm(in.a)); ++pc; break;
+        case Op::LogNot: st.back() = st.back() == 0; ++pc; break;
+#define FORKLAB_COMPARE(OP, CMP)                                                              \
+    case Op::OP: {                                                                            \
+        std::uint64_t const r = st.back();                                                    \
+        st.pop_back();                                                                        \
+        std::uint64_t const l = st.back();                                                    \
+        st.back() = in.b ? (std::int64_t(l) CMP std::int64_t(r)) : (l CMP r);                 \
+        ++pc;                                                                                 \
+        break;                                                                                \
+    }
+            FORKLAB_COMPARE(Eq, ==)
+            FORKLAB_COMPARE(Ne, !=)
+            FORKLAB_COMPARE(Lt, <)
+            FORKLAB_COMPARE(Le, <=)
+            FORKLAB_COMPARE(Gt, >)
+            FORKLAB_COMPARE(Ge, >=)
+#undef FORKLAB_COMPARE
+        case Op::Conv: st.back() = normalize(st.back(), Norm(in.a)); ++pc; break;
+        case Op::ScaleMul:
+            (in.b ? st[st.size() - 2] : st.back()) *= std::uint64_t(in.imm);
+            ++pc;
+            break;
+        case Op::ScaleDiv: st.back() = std::uint64_t(std::int64_t(st.back()) / in.imm); ++pc; break;
+        case Op::Jmp: pc = std::uint32_t(in.imm); break;
+        case Op::Jz: {
+            bool const zero = st.back() == 0;
+            st.pop_back();
+            pc = zero ? std::uint32_t(in.imm) : pc + 1;
+            break;
+        }
+        case Op::Jnz: {
+            bool const zero = st.back() == 0;
+            st.pop_back();
+            pc = zero ? pc + 1 : std::uint32_t(in.imm);
+            break;
+        }
+        case Op::JzKeep:
+            if (st.back() == 0)
+                pc = std::uint32_t(in.imm);
+            else
+                st.pop_back(), ++pc;
+            break;
+        case Op::JnzKeep:
+            if (st.back() != 0)
+                pc = std::uint32_t(in.imm);
+            else
+                st.pop_back(), ++pc;
+            break;
+        case Op::Case:
+            if (st.back() == std::uint64_t(in.imm)) {
+                st.pop_back();
+                pc = std::uint32_t(in.c);
+            } else {
+                ++pc;
+            }
+            break;
+        case Op::Enter:
+            // push %rbp; mov %rsp, %rbp; sub $frame, %rsp
+            if (!mem.store(sp - 8, 8, fp))
+                return save(), Stop::Fault;
+            sp -= 8;
+            fp = sp;
+            sp -= std::uint64_t(in.imm);
+            ++pc;
+            break;
+        case Op::Call:
+            if (!mem.store(sp - 8, 8, CompiledProgram::address_of(pc + 1)))
+                return save(), Stop::Fault;
+            sp -= 8;
+            pc = std::uint32_t(in.imm);
+            break;
+        case Op::CallIndirect: {
+            std::size_t const fn_at = st.size() - 1 - in.a;
+            std::int64_t const target = cpu.program->index_of(st[fn_at]);
+            if (target < 0)
+                return trap(SIGSEGV);  // A jump to an address with no code: a fault at fetch.
+            Insn const& entry = code[target];
+            if (entry.op == Op::BuiltinStub) {
+                save();
+                Stop const s = call_builtin(pid, cpu, std::uint32_t(entry.c), in.a, 1);
+                if (s != Stop::Statement)
+                    return s;
+                pc = cpu.pc, sp = cpu.sp, fp = cpu.fp;
+                break;
+            }
+            if (entry.op != Op::Enter)
+                return trap(SIGSEGV);
+            if (!mem.store(sp - 8, 8, CompiledProgram::address_of(pc + 1)))
+                return save(), Stop::Fault;
+            sp -= 8;
+            st.erase(st.begin() + std::ptrdiff_t(fn_at));
+            pc = std::uint32_t(target);
+            break;
+        }
+        case Op::CallBuiltin: {
+            save();
+            Stop const s = call_builtin(pid, cpu, std::uint32_t(in.c), in.a, 0);
+            if (s != Stop::Statement)
+                return s;
+            if (cpu.program->code().data() != code)
+                return Stop::Statement;  // exec: a new program.
+            pc = cpu.pc, sp = cpu.sp, fp = cpu.fp;
+            break;
+        }
+        case Op::Ret: {
+            // leave; ret
+            std::uint64_t const result = in.a ? st.back() : 0;
+            std::uint64_t saved_fp, ret;
+            if (!mem.load(fp, 8, saved_fp) || !mem.load(fp + 8, 8, ret))
+                return save(), Stop::Fault;
+            std::int64_t const to = cpu.program->index_of(ret);
+            if (to < 0)
+                return trap(SIGSEGV);
+            if (in.a)
+                st.pop_back();
+            sp = fp + 16;
+            fp = saved_fp;
+            pc = std::uint32_t(to);
+            st.push_back(result);
+            break;
+        }
+        case Op::ExitMain: {
+            save();
+            int const status = int(st.back());
+            st.pop_back();
+            (void)m_kernel.exit_group(pid, status & 0xff);
+            return Stop::Exited;
+        }
+        case Op::SigReturn: {
+            if (cpu.signal_frames.empty())
+                return trap(SIGSEGV);
+            SignalFrame const f = cpu.signal_frames.back();
+            cpu.signal_frames.pop_back();
+            st.resize(f.depth);
+            pc = f.pc, sp = f.sp, fp = f.fp;
+            (void)m_kernel.sigreturn(pid, f.saved_mask);
+            break;
+        }
+        case Op::BuiltinStub:
+            return trap(SIGSEGV);
+        }
+    }
+}
+
+}  // namespace forklab::lang

@@ -1,0 +1,61 @@
+// MemoryPort: the one door through which the machine reads and writes a task's memory. Every
+// access goes through the model's page table (Kernel::read_memory/write_memory), so loads and
+// stores fault exactly where a real program's would. A software TLB belongs here, and only here.
+#pragma once
+
+#include "kernel/kernel.h"
+
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <string>
+
+namespace forklab::lang {
+
+class MemoryPort {
+public:
+    MemoryPort(Kernel& kernel, pid_t pid) : m_kernel(kernel), m_pid(pid) {}
+
+    // False when the access faulted: the kernel has already queued SIGSEGV (or killed the task
+    // when memory ran out), as a CPU's fault would.
+    bool read(std::uint64_t va, void* out, std::size_t size)
+    {
+        auto r = m_kernel.read_memory(m_pid, va, std::span(static_cast<std::uint8_t*>(out), size));
+        return r && r->ok;
+    }
+    bool write(std::uint64_t va, void const* bytes, std::size_t size)
+    {
+        auto r = m_kernel.write_memory(m_pid, va, std::span(static_cast<std::uint8_t const*>(bytes), size));
+        return r && r->ok;
+    }
+    // A little-endian integer of 1, 2, 4 or 8 bytes, zero-extended.
+    bool load(std::uint64_t va, std::size_t size, std::uint64_t& value)
+    {
+        value = 0;
+        return read(va, &value, size);
+    }
+    bool store(std::uint64_t va, std::size_t size, std::uint64_t value) { return write(va, &value, size); }
+
+    // A NUL-terminated string of at most `max` bytes; nothing if it faults or is longer.
+    std::optional<std::string> read_string(std::uint64_t va, std::size_t max = 4096)
+    {
+        std::string s;
+        char c = 0;
+        while (s.size() <= max) {
+            if (!read(va + s.size(), &c, 1))
+                return std::nullopt;
+            if (!c)
+                return s;
+            s.push_back(c);
+        }
+        return std::nullopt;
+    }
+
+    pid_t pid() const { return m_pid; }
+
+private:
+    Kernel& m_kernel;
+    pid_t m_pid;
+};
+
+}  // namespace forklab::lang

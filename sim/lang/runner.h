@@ -1,0 +1,45 @@
+// A minimal run loop for tests and the first CLI: compile, install, exec as a student's process
+// under init, then run tasks parent-first (keep running the current task until it blocks or
+// exits, then the lowest-pid runnable one) until every task has exited or the step budget ends.
+#pragma once
+
+#include "kernel/kernel.h"
+#include "lang/machine.h"
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace forklab::lang {
+
+struct RunOptions {
+    std::uint64_t max_steps = 10'000'000;
+    uid_t uid = 1000;
+    std::vector<std::string> argv;  // Empty: { the file's name }.
+    std::vector<std::string> envp = {"PATH=/bin:/usr/bin", "HOME=/home/student"};
+    KernelConfig kernel;
+    std::map<std::string, std::string> bin;  // Other programs, by name in /bin: their source.
+    // Called after every step (tests check the kernel's invariants here).
+    std::function<void(Kernel const&)> after_step;
+};
+
+struct Run {
+    bool ok = false;           // Ran to the end: every task exited.
+    std::string error;         // Why not: a compile error, the step budget, a deadlock.
+    std::string output;        // What the terminal shows.
+    std::map<pid_t, int> exit_statuses;  // Raw wait statuses, by pid.
+    pid_t main_pid = 0;
+    std::vector<ExpectFailure> expect_failures;
+    std::vector<Note> notes;
+    std::vector<std::string> diagnostics;
+    std::uint64_t steps = 0;
+    std::unique_ptr<Kernel> kernel;  // The kernel as the run left it (events, counters).
+
+    int main_status() const { auto it = exit_statuses.find(main_pid); return it == exit_statuses.end() ? -1 : it->second; }
+};
+
+Run run_program(std::string path, std::string source, RunOptions options = {});
+
+}  // namespace forklab::lang
