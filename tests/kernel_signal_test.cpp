@@ -1573,3 +1573,50 @@ TEST_CASE("a terminal stop signal to a process in init's process group is discar
     CHECK_FALSE(lab.run(lab.main).has_value());
     CHECK(lab.task(lab.main).state == TaskState::Runnable);
 }
+
+TEST_CASE("force_fault: a CPU fault's signal kills even when ignored or blocked, and a handler catches it")
+{
+    // Linux: force_sig_fault(). Division by zero raises SIGFPE that SIG_IGN or the signal mask
+    // cannot hold back (checked on the host: signal(SIGFPE, SIG_IGN); 7 / 0 dies of SIGFPE).
+    Lab lab;
+    pid_t const child = lab.fork(lab.main);
+    auto dies_of_sigfpe = [&] {
+        lab.run(child);
+        WaitResult const w = lab.reap(lab.main, child);
+        CHECK(WIFSIGNALED(w.status));
+        CHECK(WTERMSIG(w.status) == SIGFPE);
+    };
+    SUBCASE("SIG_IGN")
+    {
+        REQUIRE(lab.k.sigaction(child, SIGFPE, SigAction{kSigIgn}));
+        REQUIRE(lab.k.force_fault(child, SIGFPE));
+        lab.check();
+        CHECK(lab.task(child).sighand->action(SIGFPE).handler == kSigDfl);
+        dies_of_sigfpe();
+    }
+    SUBCASE("blocked")
+    {
+        REQUIRE(lab.k.sigprocmask(child, SIG_BLOCK, sigbit(SIGFPE)));
+        REQUIRE(lab.k.force_fault(child, SIGFPE));
+        lab.check();
+        CHECK((lab.task(child).blocked & sigbit(SIGFPE)) == 0);
+        dies_of_sigfpe();
+    }
+    SUBCASE("a handler")
+    {
+        REQUIRE(lab.k.sigaction(child, SIGFPE, SigAction{0x401000}));
+        REQUIRE(lab.k.force_fault(child, SIGFPE));
+        lab.check();
+        auto d = lab.run(child);
+        REQUIRE(d.has_value());
+        CHECK(d->sig == SIGFPE);
+        CHECK_FALSE(lab.task(child).is_zombie());
+    }
+    SUBCASE("not a fault's signal")
+    {
+        lab.fails(lab.k.force_fault(child, SIGKILL), EINVAL);
+        lab.fails(lab.k.force_fault(child, 0), EINVAL);
+        lab.fails(lab.k.force_fault(child, 65), EINVAL);
+        lab.fails(lab.k.force_fault(99999, SIGFPE), ESRCH);
+    }
+}

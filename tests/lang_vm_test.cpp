@@ -394,6 +394,26 @@ TEST_CASE("vm: division by zero raises SIGFPE")
     CHECK(WTERMSIG(m.main_status()) == SIGFPE);
 }
 
+TEST_CASE("vm: a division fault kills even a process that ignores SIGFPE, but a handler catches it")
+{
+    // Linux: force_sig_fault() puts an ignored or blocked fault signal back to SIG_DFL. (Checked
+    // on the host: signal(SIGFPE, SIG_IGN) then 7 / 0 dies of SIGFPE.)
+    Run ignored = run(R"(#include <signal.h>
+int zero;
+int main(void) { signal(SIGFPE, SIG_IGN); return 7 / zero; })");
+    REQUIRE(ignored.ok);
+    CHECK(WIFSIGNALED(ignored.main_status()));
+    CHECK(WTERMSIG(ignored.main_status()) == SIGFPE);
+    Run caught = run(R"(#include <signal.h>
+#include <unistd.h>
+int zero;
+void on_fpe(int sig) { _exit(sig); }
+int main(void) { signal(SIGFPE, on_fpe); return 7 / zero; })");
+    REQUIRE(caught.ok);
+    CHECK(WIFEXITED(caught.main_status()));
+    CHECK(WEXITSTATUS(caught.main_status()) == SIGFPE);
+}
+
 TEST_CASE("vm: a fork bomb meets RLIMIT_NPROC as a student")
 {
     RunOptions o;

@@ -129,6 +129,10 @@ public:
     // stop, ...) itself; returns the handler to run, if one is due.
     ErrorOr<std::optional<SignalDelivery>> do_signal(pid_t pid);
     ErrorOr<void> sigreturn(pid_t caller, SigSet saved_mask);
+    // A fault the CPU raises in the task -- division by zero, a jump to a bad address (Linux:
+    // force_sig_fault()). A handler may catch it, but ignoring or blocking it does not help:
+    // the disposition goes back to SIG_DFL and the process dies.
+    ErrorOr<void> force_fault(pid_t pid, int sig);
 
     // --- Identity, groups, sessions, credentials (kernel/sys.c) ---------------------------
     ErrorOr<pid_t> getpid(pid_t caller);

@@ -351,6 +351,15 @@ ErrorOr<void> Kernel::sigreturn(pid_t caller, SigSet saved_mask)
     return {};
 }
 
+ErrorOr<void> Kernel::force_fault(pid_t pid, int sig)
+{
+    Task* task = TRY(current(pid));
+    if (!valid_signal(sig) || sig == SIGKILL || sig == SIGSTOP)
+        return error(EINVAL);
+    force_sig(*task, sig, SignalReason::Fault);
+    return {};
+}
+
 // Linux: do_signal_stop(). The whole process stops, and its parent hears of it.
 void Kernel::do_signal_stop(Task& task, int sig)
 {

@@ -165,7 +165,7 @@ bool Machine::deliver_signal(pid_t pid, Cpu& cpu, SignalDelivery const& d)
     std::int64_t const entry = cpu.program->index_of(d.action.handler);
     if (entry < 0 || cpu.program->code()[std::size_t(entry)].op != Op::Enter) {
         diagnose(format("pid {}: the handler for signal {} is not a function", pid, d.sig));
-        (void)m_kernel.kill(pid, pid, SIGSEGV);
+        (void)m_kernel.force_fault(pid, SIGSEGV);
         return false;
     }
     std::uint64_t sp = ((cpu.sp - 128) & ~std::uint64_t(15)) - 8;
@@ -273,7 +273,7 @@ Machine::Stop Machine::execute(pid_t pid, Cpu& cpu)
     auto save = [&] { cpu.pc = pc, cpu.sp = sp, cpu.fp = fp; };
     auto trap = [&](int sig) {
         save();
-        (void)m_kernel.kill(pid, pid, sig);  // TODO(kernel): force_sig() is private.
+        (void)m_kernel.force_fault(pid, sig);
         return Stop::Fault;
     };
     for (;;) {

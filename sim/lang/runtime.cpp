@@ -228,7 +228,7 @@ CallOutcome exec_with(BuiltinCall& c, std::string const& path, std::vector<std::
     }
     std::vector<std::string> const env = me->env.entries();
     if (!c.machine.enter_program(c.pid, c.cpu, program, argv, env)) {
-        (void)c.kernel.kill(c.pid, c.pid, SIGSEGV);  // Linux: exec past the point of no return fails: SIGSEGV.
+        (void)c.kernel.force_fault(c.pid, SIGSEGV);  // Linux: exec past the point of no return fails: SIGSEGV.
         return {Kind::Restart};
     }
     return {Kind::Replaced};
