@@ -116,28 +116,29 @@ LangResult<StmtPtr> Parser::if_statement()
     return s;
 }
 
+// A loop's body, in which break and continue refer to this loop.
+LangResult<StmtPtr> Parser::loop_body(Stmt& loop)
+{
+    m_fn->breakables.push_back(&loop);
+    m_fn->loops.push_back(&loop);
+    auto body = statement();
+    m_fn->breakables.pop_back();
+    m_fn->loops.pop_back();
+    return body;
+}
+
 LangResult<StmtPtr> Parser::while_statement()
 {
     auto s = new_stmt(StmtKind::While, advance().loc);
     s->expr = LANG_TRY(condition("while"));
-    m_fn->breakables.push_back(s.get());
-    m_fn->loops.push_back(s.get());
-    auto body = statement();
-    m_fn->breakables.pop_back();
-    m_fn->loops.pop_back();
-    s->body = LANG_TRY(std::move(body));
+    s->body = LANG_TRY(loop_body(*s));
     return s;
 }
 
 LangResult<StmtPtr> Parser::do_statement()
 {
     auto s = new_stmt(StmtKind::DoWhile, advance().loc);
-    m_fn->breakables.push_back(s.get());
-    m_fn->loops.push_back(s.get());
-    auto body = statement();
-    m_fn->breakables.pop_back();
-    m_fn->loops.pop_back();
-    s->body = LANG_TRY(std::move(body));
+    s->body = LANG_TRY(loop_body(*s));
     if (!peek().is("while"))
         return error_here(format("expected 'while' before {}", describe(peek())));
     advance();
@@ -177,12 +178,7 @@ LangResult<StmtPtr> Parser::for_statement()
     if (!peek().is_punct(")"))
         s->step = LANG_TRY(expression());
     LANG_TRY(expect(")"));
-    m_fn->breakables.push_back(s.get());
-    m_fn->loops.push_back(s.get());
-    auto body = statement();
-    m_fn->breakables.pop_back();
-    m_fn->loops.pop_back();
-    s->body = LANG_TRY(std::move(body));
+    s->body = LANG_TRY(loop_body(*s));
     return s;
 }
 

@@ -130,6 +130,7 @@ private:
     LangResult<StmtPtr> compound_statement();
     LangResult<StmtPtr> block_item();
     LangResult<StmtPtr> if_statement();
+    LangResult<StmtPtr> loop_body(Stmt& loop);
     LangResult<StmtPtr> while_statement();
     LangResult<StmtPtr> do_statement();
     LangResult<StmtPtr> for_statement();
