@@ -1,5 +1,6 @@
 // forklab: the command line. Each subcommand is a client of forklab_sim.
 #include "demo.h"
+#include "run.h"
 
 #include <CLI/CLI.hpp>
 
@@ -9,6 +10,7 @@ int main(int argc, char** argv)
     app.set_version_flag("--version", std::string("forklab ") + FORKLAB_VERSION);
     app.require_subcommand(0, 1);
     forklab::cli::add_demo_command(app);
+    forklab::cli::add_run_command(app);
     CLI11_PARSE(app, argc, argv);
     if (app.get_subcommands().empty()) {
         std::cout << app.help();

@@ -85,8 +85,10 @@ Run run_program(std::string path, std::string source, RunOptions options)
     run.kernel = std::make_unique<Kernel>(options.kernel);
     if (std::string err = install(run, path, std::move(source), options); !err.empty()) {
         run.error = err;
+        run.end = RunEnd::CompileError;
         return run;
     }
+    run.end = RunEnd::SetupFailed;  // Until the program is running.
     Kernel& k = *run.kernel;
     Machine machine(k);
     auto pid = k.fork(1);
@@ -112,6 +114,7 @@ Run run_program(std::string path, std::string source, RunOptions options)
     }
     run.error = schedule(run, machine, options);
     run.ok = run.error.empty();
+    run.end = run.ok ? RunEnd::Finished : run.steps >= options.max_steps ? RunEnd::StepBudget : RunEnd::Deadlock;
     for (Event const& e : k.events().all())
         if (e.kind == EventKind::Exit)
             run.exit_statuses[e.pid] = int(e.value);

@@ -25,8 +25,18 @@ struct RunOptions {
     std::function<void(Kernel const&)> after_step;
 };
 
+// How a run ended.
+enum class RunEnd : std::uint8_t {
+    Finished,      // Every task exited.
+    CompileError,  // `error` is the rendered diagnostic.
+    StepBudget,    // The budget ran out: a runaway loop, or a wait that never ends.
+    Deadlock,      // Every remaining task is asleep and nothing can wake it.
+    SetupFailed,   // The program could not be started (exec failed, no process).
+};
+
 struct Run {
     bool ok = false;           // Ran to the end: every task exited.
+    RunEnd end = RunEnd::Finished;
     std::string error;         // Why not: a compile error, the step budget, a deadlock.
     std::string output;        // What the terminal shows.
     std::map<pid_t, int> exit_statuses;  // Raw wait statuses, by pid.
