@@ -1116,3 +1116,23 @@ TEST_CASE("random reads, writes, closes and exits by processes sharing a pipe ke
     CHECK(eofs > 0);
     CHECK(broken > 0);
 }
+
+TEST_CASE("a huge write into a pipe copies in only what fits")
+{
+    // write(2) of a gigabyte from untouched memory (it reads as zeros) into an empty
+    // non-blocking pipe: 65,536 bytes go in, and the kernel reads no more of the buffer than
+    // that -- the rest of the gigabyte is never touched.
+    Lab lab;
+    auto [r, w] = lab.pipe(lab.main, O_NONBLOCK);
+    std::uint64_t const gib = std::uint64_t(1) << 30;
+    auto buf = lab.k.mmap(lab.main, 0, gib, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS);
+    REQUIRE(buf);
+    std::uint64_t const faults_before = lab.k.mm_counters().minor_faults;
+    auto wrote = lab.k.write(lab.main, w, *buf, gib);
+    lab.check();
+    REQUIRE(wrote);
+    CHECK(wrote->value == 65536);
+    CHECK(pipe_of(lab, lab.main, r).buffered() == 65536);
+    // 16 pages of the buffer were read (each maps the zero page once), not 262,144.
+    CHECK(lab.k.mm_counters().minor_faults - faults_before == 16);
+}

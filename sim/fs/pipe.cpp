@@ -89,16 +89,28 @@ ErrorOr<Blocking> Kernel::pipe_write(Task& task, OpenFileDescription& file, std:
             return finish();
         return error(EPIPE);
     }
-    auto bytes = copy_from_user(task, buf + done, count - done);
-    if (!bytes) {
+    // Copy in only what can go in now (the merge, then the free pages): a huge write to a full
+    // pipe costs nothing until there is room.
+    std::size_t const chars = count & (Pipe::kPageSize - 1);
+    bool const merge = !resumed && chars && pipe.can_merge(chars);
+    std::uint64_t const room = (merge ? chars : 0) + (Pipe::kPages - pipe.bufs.size()) * Pipe::kPageSize;
+    std::uint64_t const want = std::min(count - done, room);
+    if (want == 0 && !(file.flags & O_NONBLOCK) && !signal_pending(task)) {
+        task.io_done = done;
+        sleep_on(task, pipe.wr_wait, file.inode.get(), BlockReason::PipeWrite);
+        return Blocking{Blocking::Kind::Sleeping, 0};
+    }
+    auto bytes = copy_from_user(task, buf + done, want);
+    if (!bytes || (want && bytes->empty())) {
         if (done)
             return finish();
-        return error(EFAULT);
+        if (want)
+            return error(EFAULT);
     }
-    std::span<std::uint8_t const> rest(*bytes);
+    std::span<std::uint8_t const> rest = bytes ? std::span<std::uint8_t const>(*bytes) : std::span<std::uint8_t const>();
+    bool const short_copy = bytes && bytes->size() < want;
     std::size_t wrote = 0;
-    std::size_t const chars = count & (Pipe::kPageSize - 1);
-    if (!resumed && chars && pipe.can_merge(chars)) {
+    if (merge) {
         std::size_t const take = std::min(chars, rest.size());
         pipe.append_to_last(rest.first(take));
         rest = rest.subspan(take);
@@ -116,8 +128,8 @@ ErrorOr<Blocking> Kernel::pipe_write(Task& task, OpenFileDescription& file, std:
         wake_up_queue(pipe.rd_wait, file.inode.get());
         emit_file_io(EventKind::FileWrite, task, file, wrote);
     }
-    if (rest.empty())
-        return finish();  // All of it (or all that could be read from the caller's buffer).
+    if (done == count || short_copy)
+        return finish();  // All of it, or all that could be read from the caller's buffer.
     if (done && ((file.flags & O_NONBLOCK) || signal_pending(task)))
         return finish();
     if (file.flags & O_NONBLOCK)
