@@ -46,12 +46,13 @@ double median(std::vector<double> values)
     return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
 }
 
-bool write_double(int fd, double value)
+// Moves all `len` bytes through read(2) or write(2), retrying after EINTR and short transfers;
+// false at end of file or on an error (the other side died without finishing).
+template<typename Transfer, typename Byte>
+bool transfer_all(Transfer transfer, int fd, Byte* p, std::size_t left)
 {
-    char const* p = reinterpret_cast<char const*>(&value);
-    std::size_t left = sizeof value;
     while (left > 0) {
-        ssize_t const n = ::write(fd, p, left);
+        ssize_t const n = transfer(fd, p, left);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
@@ -62,21 +63,15 @@ bool write_double(int fd, double value)
     return true;
 }
 
+bool write_double(int fd, double value)
+{
+    return transfer_all(::write, fd, reinterpret_cast<char const*>(&value), sizeof value);
+}
+
 // Reads one double, or fails at end of file (the writer died without sending one).
 bool read_double(int fd, double& value)
 {
-    char* p = reinterpret_cast<char*>(&value);
-    std::size_t left = sizeof value;
-    while (left > 0) {
-        ssize_t const n = ::read(fd, p, left);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        p += n;
-        left -= std::size_t(n);
-    }
-    return true;
+    return transfer_all(::read, fd, reinterpret_cast<char*>(&value), sizeof value);
 }
 
 // Waits for `pid`; true if it exited with status 0.

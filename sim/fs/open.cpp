@@ -32,7 +32,7 @@ ErrorOr<int> Kernel::open(pid_t caller, std::string_view path, int flags, mode_t
             return error(ENOENT);
         if (path.back() == '/')
             return error(EISDIR);
-        inode = TRY(open_create(*me, where, mode));
+        inode = TRY(create_entry(*me, where, InodeKind::Regular, mode));
     } else {
         if ((flags & O_DIRECTORY) && !inode->is_dir())
             return error(ENOTDIR);
@@ -58,14 +58,13 @@ ErrorOr<int> Kernel::open(pid_t caller, std::string_view path, int flags, mode_t
     return fd;
 }
 
-// A new regular file in the looked-up directory, which the caller must be able to write.
-// Its mode is the one asked for, less the umask (umask(2)).
-ErrorOr<RefPtr<Inode>> Kernel::open_create(Task& task, Lookup const& where, mode_t mode)
+// A new file or directory in the looked-up directory, which the caller must be able to write.
+// It belongs to the caller, and its mode is the one asked for, less the umask (umask(2)).
+ErrorOr<RefPtr<Inode>> Kernel::create_entry(Task& task, Lookup const& where, InodeKind kind, mode_t mode)
 {
     if (!Vfs::permission(*where.dir, fs_cred(task), kMayWrite | kMayExec))
         return error(EACCES);
-    auto inode = m_vfs.make_inode(InodeKind::Regular, mode & ~task.fs->umask & 07777, task.cred.euid,
-        task.cred.egid, where.path);
+    auto inode = m_vfs.make_inode(kind, mode & ~task.fs->umask & 07777, task.cred.euid, task.cred.egid, where.path);
     m_vfs.link(*where.dir, where.name, inode);
     return inode;
 }
@@ -107,11 +106,7 @@ ErrorOr<void> Kernel::mkdir(pid_t caller, std::string_view path, mode_t mode)
     Lookup where = TRY(namei(*me, path));
     if (where.inode)
         return error(EEXIST);
-    if (!Vfs::permission(*where.dir, fs_cred(*me), kMayWrite | kMayExec))
-        return error(EACCES);
-    auto dir = m_vfs.make_inode(InodeKind::Directory, mode & ~me->fs->umask & 07777, me->cred.euid, me->cred.egid,
-        where.path);
-    m_vfs.link(*where.dir, where.name, dir);
+    TRY(create_entry(*me, where, InodeKind::Directory, mode));
     return {};
 }
 

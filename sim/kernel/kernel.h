@@ -351,7 +351,7 @@ private:
     // Files
     FsCred fs_cred(Task const& task) const;
     ErrorOr<Lookup> namei(Task& task, std::string_view path) const;
-    ErrorOr<RefPtr<Inode>> open_create(Task& task, Lookup const& where, mode_t mode);
+    ErrorOr<RefPtr<Inode>> create_entry(Task& task, Lookup const& where, InodeKind kind, mode_t mode);
     ErrorOr<OpenFileDescription*> fget(Task& task, int fd) const;
     ErrorOr<int> install_fd(Task& task, int start, RefPtr<OpenFileDescription> file, bool cloexec);
     ErrorOr<int> do_dup2(Task& task, int oldfd, int newfd, bool cloexec);
