@@ -1261,3 +1261,29 @@ TEST_CASE("a description shared only within one process, or no longer shared, na
     ok(lab, lab.k.lseek(m, fd, 0, SEEK_SET));
     CHECK(last_of(lab, EventKind::FileSeek, m).other == 0);
 }
+
+TEST_CASE("a huge read or write moves a chunk at a time and stops short at the first fault")
+{
+    // write(fd, buf, 1 GiB) with only one page mapped at buf: Linux writes the page and returns
+    // 4096 (a short write); the host never holds more than a chunk of the request.
+    Lab lab;
+    int const fd = lab.open(lab.main, "/tmp/big", O_RDWR | O_CREAT, 0644);
+    // Low in the address space, so that buf + 1 GiB is still below the top of user space (above
+    // it, access_ok() says EFAULT before anything is copied).
+    auto page = lab.k.mmap(lab.main, 0x10000000, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED);
+    REQUIRE(page);
+    std::uint64_t const gib = std::uint64_t(1) << 30;
+    auto wrote = lab.k.write(lab.main, fd, *page, gib);
+    lab.check();
+    REQUIRE(wrote);
+    CHECK(wrote->value == 4096);
+    // The file is now 4096 bytes; ftruncate makes it a gigabyte of zeros, and a read of all of
+    // it into the one page stops at the page's end.
+    REQUIRE(lab.k.ftruncate(lab.main, fd, std::int64_t(gib)));
+    REQUIRE(lab.k.lseek(lab.main, fd, 0, SEEK_SET));
+    auto got = lab.k.read(lab.main, fd, *page, gib);
+    lab.check();
+    REQUIRE(got);
+    CHECK(got->value == 4096);
+    CHECK(*lab.k.lseek(lab.main, fd, 0, SEEK_CUR) == 4096);
+}

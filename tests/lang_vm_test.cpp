@@ -434,3 +434,34 @@ int main(void) {
     CHECK(r.expect_failures.empty());
     CHECK(r.kernel->counters().fork_failures >= 1);
 }
+
+TEST_CASE("vm: a smashed return address is a SIGSEGV, never a jump into the middle of code")
+{
+    // The machine keeps a shadow stack of calls, as Intel CET does: a return to any address
+    // but the one the call came from is a control-protection fault.
+    Run r = run(R"(void smash(void) {
+    long x = 0;
+    long *p = &x;
+    for (int i = 0; i < 8; i++)
+        p[i] = 0x400050;
+}
+int main(void) { smash(); return 7; })");
+    REQUIRE(r.ok);
+    CHECK(WIFSIGNALED(r.main_status()));
+    CHECK(WTERMSIG(r.main_status()) == SIGSEGV);
+}
+
+TEST_CASE("vm: a call through a pointer of the wrong type passes missing arguments as 0")
+{
+    // Undefined behaviour in C; the machine must still not crash, and what it does is fixed:
+    // missing arguments read as 0, extra ones are dropped.
+    Run fewer = run(R"(int add3(int a, int b, int c) { return a + b + c; }
+int main(void) { int (*f)(int) = (int (*)(int))add3; return f(5); })");
+    REQUIRE(fewer.ok);
+    CHECK(WIFEXITED(fewer.main_status()));
+    CHECK(WEXITSTATUS(fewer.main_status()) == 5);
+    Run more = run(R"(int one(int a) { return a; }
+int main(void) { int (*f)(int, int, int) = (int (*)(int, int, int))one; return f(9, 1, 2) + 1; })");
+    REQUIRE(more.ok);
+    CHECK(WEXITSTATUS(more.main_status()) == 10);
+}

@@ -15,6 +15,8 @@ namespace {
 
 // Linux: MAX_RW_COUNT. No single read or write moves more.
 constexpr std::uint64_t kMaxRwCount = 0x7ffff000;
+// How much a read or write of a file moves through the host at a time.
+constexpr std::uint64_t kIoChunk = 64 << 10;
 
 bool user_range_ok(std::uint64_t buf, std::uint64_t count)
 {
@@ -94,18 +96,28 @@ ErrorOr<Blocking> Kernel::write(pid_t caller, int fd, std::uint64_t buf, std::ui
 ErrorOr<Blocking> Kernel::file_read(Task& task, OpenFileDescription& file, std::uint64_t buf, std::uint64_t count)
 {
     Inode& inode = *file.inode;
-    std::vector<std::uint8_t> bytes;
-    if (inode.is_regular()) {
-        bytes.resize(std::min<std::uint64_t>(count, inode.size > file.offset ? inode.size - file.offset : 0));
-        inode.read_at(file.offset, bytes);
-    } else if (inode.tty) {
-        Terminal& tty = *inode.tty;
-        std::size_t const n = std::min<std::size_t>(count, tty.input.size() - tty.input_pos);
-        bytes.assign(tty.input.begin() + std::ptrdiff_t(tty.input_pos),
-            tty.input.begin() + std::ptrdiff_t(tty.input_pos + n));
+    std::uint64_t available = 0;
+    if (inode.is_regular())
+        available = inode.size > file.offset ? inode.size - file.offset : 0;
+    else if (inode.tty)
+        available = inode.tty->input.size() - inode.tty->input_pos;
+    std::uint64_t const want = std::min(count, available);
+    // In chunks, so that a huge read costs the host one chunk of buffer; a fault part-way
+    // makes a short read (Linux: filemap_read() stops at the failed copy).
+    std::uint64_t copied = 0;
+    while (copied < want) {
+        std::vector<std::uint8_t> chunk(std::size_t(std::min(want - copied, kIoChunk)));
+        if (inode.is_regular())
+            inode.read_at(file.offset + copied, chunk);
+        else
+            std::copy_n(inode.tty->input.begin() + std::ptrdiff_t(inode.tty->input_pos + copied), chunk.size(),
+                chunk.begin());
+        std::size_t const n = copy_to_user(task, buf + copied, chunk);
+        copied += n;
+        if (n < chunk.size())
+            break;
     }
-    std::size_t const copied = copy_to_user(task, buf, bytes);
-    if (copied == 0 && !bytes.empty())
+    if (copied == 0 && want)
         return error(EFAULT);
     if (inode.tty)
         inode.tty->input_pos += copied;
@@ -126,9 +138,6 @@ ErrorOr<Blocking> Kernel::file_write(Task& task, OpenFileDescription& file, std:
     // and before anything can grow the file.
     if (count == 0)
         return Blocking{};
-    auto bytes = copy_from_user(task, buf, count);
-    if (!bytes)
-        return error(EFAULT);
     if (inode.is_regular()) {
         // O_APPEND: the offset moves to the end first, in the same step as the write, so two
         // processes appending through different descriptions never overwrite each other.
@@ -137,21 +146,40 @@ ErrorOr<Blocking> Kernel::file_write(Task& task, OpenFileDescription& file, std:
         // RLIMIT_FSIZE: a write that would start at or past it gets SIGXFSZ and EFBIG; one that
         // would cross it is cut short there.
         std::uint64_t const limit = task.signal->rlim[RLIMIT_FSIZE].cur;
-        if (!bytes->empty() && file.offset >= limit) {
+        if (file.offset >= limit) {
             (void)group_send_sig_info(nullptr, SIGXFSZ, task, SignalReason::Kernel);
             return error(EFBIG);
         }
-        if (limit - file.offset < bytes->size())
-            bytes->resize(limit - file.offset);
-        std::size_t const n = TRY(inode.write_at(file.offset, *bytes));
-        file.offset += n;
-        emit_file_io(EventKind::FileWrite, task, file, n);
-        return Blocking{Blocking::Kind::Done, std::int64_t(n)};
+        count = std::min(count, limit - file.offset);
     }
-    if (inode.tty)
-        inode.tty->record(m_step, task.tgid, std::string_view(reinterpret_cast<char const*>(bytes->data()), bytes->size()));
-    emit_file_io(EventKind::FileWrite, task, file, bytes->size());
-    return Blocking{Blocking::Kind::Done, std::int64_t(bytes->size())};
+    // In chunks: the bytes go from the caller's memory to the file a chunk at a time, and a fault
+    // part-way makes a short write.
+    std::uint64_t done = 0;
+    while (done < count) {
+        auto chunk = copy_from_user(task, buf + done, std::min(count - done, kIoChunk));
+        if (!chunk)
+            break;
+        std::size_t n = chunk->size();
+        if (inode.is_regular()) {
+            auto wrote = inode.write_at(file.offset, *chunk);
+            if (!wrote) {
+                if (done)
+                    break;
+                return std::unexpected(wrote.error());  // ENOSPC: no frame for the data.
+            }
+            n = *wrote;
+            file.offset += n;
+        } else if (inode.tty) {
+            inode.tty->record(m_step, task.tgid, std::string_view(reinterpret_cast<char const*>(chunk->data()), n));
+        }
+        done += n;
+        if (n < std::min(count - (done - n), kIoChunk))
+            break;
+    }
+    if (done == 0)
+        return error(EFAULT);
+    emit_file_io(EventKind::FileWrite, task, file, done);
+    return Blocking{Blocking::Kind::Done, std::int64_t(done)};
 }
 
 // Linux: the llseek of each file type. Pipes and terminals have no position (ESPIPE);

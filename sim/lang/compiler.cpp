@@ -219,7 +219,7 @@ LangResult<void> Compiler::compile_function(Function const& fn)
     m_labels.clear();
     m_gotos.clear();
     m_entries[fn.decl] = std::uint32_t(here());
-    m_out->m_functions.push_back(FunctionInfo{fn.decl->name, std::uint32_t(here())});
+    m_out->m_functions.push_back(FunctionInfo{fn.decl->name, std::uint32_t(here()), std::uint32_t(fn.params.size())});
     emit(Op::Enter, 0, 0, std::int32_t(m_out->m_functions.size() - 1), std::int64_t(fn.frame_size));
     // The caller pushed the arguments in order; the last one is on top.
     for (auto it = fn.params.rbegin(); it != fn.params.rend(); ++it) {

@@ -31,6 +31,7 @@ struct SectionAddresses {
 struct FunctionInfo {
     std::string name;
     std::uint32_t entry = 0;  // Index of its Enter instruction.
+    std::uint32_t params = 0; // How many arguments its prologue takes off the operand stack.
 };
 
 // Where the runtime's own variables live (absolute addresses; 0 if the program has none).
@@ -44,6 +45,8 @@ public:
 
     std::vector<Insn> const& code() const { return m_code; }
     std::vector<FunctionInfo> const& functions() const { return m_functions; }
+    // The function whose Enter instruction is at `entry` (callers check that it is one).
+    FunctionInfo const& function_at(std::uint32_t entry) const { return m_functions[std::size_t(m_code[entry].c)]; }
     SectionAddresses const& sections() const { return m_sections; }
     RuntimeVariables const& runtime() const { return m_runtime; }
     std::uint32_t main_entry() const { return m_main_entry; }
@@ -54,7 +57,7 @@ public:
     // The instruction index a code address names, or -1 when it is not in this program's text.
     std::int64_t index_of(std::uint64_t address) const;
     static std::uint64_t address_of(std::uint32_t index) { return kTextBaseAddress + index * kInsnSize; }
-    static constexpr std::uint64_t kTextBaseAddress = 0x400000;  // MmStruct::kTextBase.
+    static constexpr std::uint64_t kTextBaseAddress = MmStruct::kTextBase;
     static constexpr std::uint32_t kExitMainIndex = 0;   // The trampoline main returns to.
     static constexpr std::uint32_t kSigReturnIndex = 1;  // The trampoline handlers return to.
 

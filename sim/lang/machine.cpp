@@ -139,7 +139,6 @@ ErrorOr<void> Machine::enter_program(pid_t pid, Cpu& cpu, std::shared_ptr<Compil
         return error(EFAULT);
     cpu = Cpu{};
     cpu.program = std::move(program);
-    cpu.stack = {};
     switch (cpu.program->main_form()) {
     case MainForm::NoArgs: break;
     case MainForm::ArgcArgvEnvp: cpu.stack = {argv.size(), argv_at, envp_at}; break;
@@ -149,6 +148,7 @@ ErrorOr<void> Machine::enter_program(pid_t pid, Cpu& cpu, std::shared_ptr<Compil
     sp -= 8;
     if (!mem.store(sp, 8, CompiledProgram::address_of(CompiledProgram::kExitMainIndex)))
         return error(EFAULT);
+    cpu.calls.push_back(CallRecord{CompiledProgram::address_of(CompiledProgram::kExitMainIndex), 0});
     cpu.sp = sp;
     cpu.fp = 0;
     cpu.pc = cpu.program->main_entry();
@@ -156,6 +156,15 @@ ErrorOr<void> Machine::enter_program(pid_t pid, Cpu& cpu, std::shared_ptr<Compil
 }
 
 // ---- Signals --------------------------------------------------------------------------------
+
+// The arguments of a call to the function entered at `entry`, as many as its prologue takes:
+// missing ones are 0, extra ones are not passed.
+void Machine::push_arguments(Cpu& cpu, std::uint32_t entry, std::vector<std::uint64_t> const& args) const
+{
+    std::uint32_t const wanted = cpu.program->function_at(entry).params;
+    for (std::uint32_t i = 0; i < wanted; ++i)
+        cpu.stack.push_back(i < args.size() ? args[i] : 0);
+}
 
 // Linux: setup_rt_frame(). Below the interrupted code's stack (past the 128-byte red zone),
 // the return address of the handler is the sigreturn trampoline; the handler gets the signal
@@ -173,8 +182,9 @@ bool Machine::deliver_signal(pid_t pid, Cpu& cpu, SignalDelivery const& d)
     if (!mem.store(sp, 8, CompiledProgram::address_of(CompiledProgram::kSigReturnIndex)))
         return false;
     cpu.signal_frames.push_back(SignalFrame{cpu.pc, cpu.sp, cpu.fp, cpu.stack.size(), d.saved_mask});
+    cpu.calls.push_back(CallRecord{CompiledProgram::address_of(CompiledProgram::kSigReturnIndex), cpu.stack.size()});
     cpu.sp = sp;
-    cpu.stack.push_back(std::uint64_t(d.sig));
+    push_arguments(cpu, std::uint32_t(entry), {std::uint64_t(d.sig)});
     cpu.pc = std::uint32_t(entry);
     return true;
 }
@@ -330,8 +340,7 @@ Machine::Stop Machine::execute(pid_t pid, Cpu& cpu)
         }
         case Op::Copy: {
             std::uint64_t const src = st.back(), dst = st[st.size() - 2];
-            std::vector<std::uint8_t> buf(std::size_t(in.imm));
-            if (!mem.read(src, buf.data(), buf.size()) || !mem.write(dst, buf.data(), buf.size()))
+            if (!mem.copy(dst, src, std::uint64_t(in.imm)))
                 return save(), Stop::Fault;
             st.pop_back();
             if (!in.b)
@@ -340,8 +349,7 @@ Machine::Stop Machine::execute(pid_t pid, Cpu& cpu)
             break;
         }
         case Op::Zero: {
-            std::vector<std::uint8_t> const zeros(std::size_t(in.imm), 0);
-            if (!mem.write(st.back(), zeros.data(), zeros.size()))
+            if (!mem.zero(st.back(), std::uint64_t(in.imm)))
                 return save(), Stop::Fault;
             st.pop_back();
             ++pc;
@@ -460,6 +468,7 @@ Machine::Stop Machine::execute(pid_t pid, Cpu& cpu)
             if (!mem.store(sp - 8, 8, CompiledProgram::address_of(pc + 1)))
                 return save(), Stop::Fault;
             sp -= 8;
+            cpu.calls.push_back(CallRecord{CompiledProgram::address_of(pc + 1), st.size() - in.a});
             pc = std::uint32_t(in.imm);
             break;
         case Op::CallIndirect: {
@@ -481,7 +490,12 @@ Machine::Stop Machine::execute(pid_t pid, Cpu& cpu)
             if (!mem.store(sp - 8, 8, CompiledProgram::address_of(pc + 1)))
                 return save(), Stop::Fault;
             sp -= 8;
-            st.erase(st.begin() + std::ptrdiff_t(fn_at));
+            // Through a cast pointer the callee may take more or fewer arguments than were
+            // passed: missing ones read as 0, extra ones are dropped at the return.
+            std::vector<std::uint64_t> args(st.begin() + std::ptrdiff_t(fn_at) + 1, st.end());
+            st.resize(fn_at);
+            cpu.calls.push_back(CallRecord{CompiledProgram::address_of(pc + 1), fn_at});
+            push_arguments(cpu, std::uint32_t(target), args);
             pc = std::uint32_t(target);
             break;
         }
@@ -497,15 +511,15 @@ Machine::Stop Machine::execute(pid_t pid, Cpu& cpu)
         }
         case Op::Ret: {
             // leave; ret
-            std::uint64_t const result = in.a ? st.back() : 0;
+            std::uint64_t const result = in.a && !st.empty() ? st.back() : 0;
             std::uint64_t saved_fp, ret;
             if (!mem.load(fp, 8, saved_fp) || !mem.load(fp + 8, 8, ret))
                 return save(), Stop::Fault;
             std::int64_t const to = cpu.program->index_of(ret);
-            if (to < 0)
-                return trap(SIGSEGV);
-            if (in.a)
-                st.pop_back();
+            if (to < 0 || cpu.calls.empty() || cpu.calls.back().return_address != ret)
+                return trap(SIGSEGV);  // Not where the call came from: the stack was overwritten.
+            st.resize(cpu.calls.back().depth);
+            cpu.calls.pop_back();
             sp = fp + 16;
             fp = saved_fp;
             pc = std::uint32_t(to);

@@ -30,12 +30,22 @@ struct SignalFrame {
     SigSet saved_mask = 0;
 };
 
+// A call in progress, as the machine saw it made (a shadow stack, as Intel CET keeps): where
+// it must return to, and how deep the caller's operand stack is without the call's arguments.
+// A return to any other address -- a smashed stack -- is a control-protection fault (SIGSEGV),
+// never a jump into the middle of some expression.
+struct CallRecord {
+    std::uint64_t return_address = 0;
+    std::size_t depth = 0;
+};
+
 struct Cpu {
     std::shared_ptr<CompiledProgram const> program;
     std::uint32_t pc = 0;
     std::uint64_t sp = 0, fp = 0;
     std::vector<std::uint64_t> stack;  // The operand stack (the machine's registers).
     std::vector<SignalFrame> signal_frames;
+    std::vector<CallRecord> calls;  // The shadow stack.
     bool interrupted = false;  // A blocking call at pc was interrupted by a signal.
     int line = 0, column = 0;  // The statement being (or last) executed.
 };
@@ -135,6 +145,7 @@ private:
     Stop execute(pid_t pid, Cpu& cpu);
     Stop call_builtin(pid_t pid, Cpu& cpu, std::uint32_t id, std::size_t argc, std::size_t below);
     bool deliver_signal(pid_t pid, Cpu& cpu, SignalDelivery const& delivery);
+    void push_arguments(Cpu& cpu, std::uint32_t entry, std::vector<std::uint64_t> const& args) const;
     bool task_can_run(pid_t pid) const;
     std::vector<BuiltinFn> const& builtins_of(CompiledProgram const& program);
 

@@ -5,6 +5,7 @@
 
 #include "kernel/kernel.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <optional>
@@ -35,6 +36,31 @@ public:
         return read(va, &value, size);
     }
     bool store(std::uint64_t va, std::size_t size, std::uint64_t value) { return write(va, &value, size); }
+
+    // memcpy and memset inside the task's memory, a page at a time, so that a huge object costs
+    // the host no more than a page of buffer.
+    bool copy(std::uint64_t dst, std::uint64_t src, std::uint64_t size)
+    {
+        std::uint8_t page[4096];
+        for (std::uint64_t done = 0; done < size;) {
+            std::size_t const n = std::size_t(std::min<std::uint64_t>(sizeof page, size - done));
+            if (!read(src + done, page, n) || !write(dst + done, page, n))
+                return false;
+            done += n;
+        }
+        return true;
+    }
+    bool zero(std::uint64_t dst, std::uint64_t size)
+    {
+        std::uint8_t const page[4096] = {};
+        for (std::uint64_t done = 0; done < size;) {
+            std::size_t const n = std::size_t(std::min<std::uint64_t>(sizeof page, size - done));
+            if (!write(dst + done, page, n))
+                return false;
+            done += n;
+        }
+        return true;
+    }
 
     // A NUL-terminated string of at most `max` bytes; nothing if it faults or is longer.
     std::optional<std::string> read_string(std::uint64_t va, std::size_t max = 4096)
