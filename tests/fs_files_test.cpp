@@ -1287,3 +1287,15 @@ TEST_CASE("a huge read or write moves a chunk at a time and stops short at the f
     CHECK(got->value == 4096);
     CHECK(*lab.k.lseek(lab.main, fd, 0, SEEK_CUR) == 4096);
 }
+
+TEST_CASE("at RLIMIT_NOFILE, open says EMFILE before looking at the path, and creates nothing")
+{
+    // Linux takes the descriptor before the lookup (do_sys_openat2); checked on the host with
+    // RLIMIT_NOFILE 3: open(O_CREAT) of a new file fails with EMFILE and leaves no file, and
+    // a path that does not exist gives EMFILE, not ENOENT.
+    Lab lab;
+    REQUIRE(lab.k.prlimit(lab.main, 0, RLIMIT_NOFILE, Rlimit{3, 3}));
+    lab.fails(lab.k.open(lab.main, "/tmp/new", O_WRONLY | O_CREAT, 0644), EMFILE);
+    lab.fails(lab.k.stat(lab.main, "/tmp/new"), ENOENT);
+    lab.fails(lab.k.open(lab.main, "/no/such/dir/file", O_RDONLY), EMFILE);
+}

@@ -23,6 +23,9 @@ ErrorOr<int> Kernel::open(pid_t caller, std::string_view path, int flags, mode_t
     // Access mode 3 (O_ACCMODE) is Linux's "neither read nor write" mode, for ioctl only: it
     // asks for both permissions and then allows neither call.
     int const acc = flags & O_ACCMODE;
+    // Linux: do_sys_openat2() takes the descriptor first (get_unused_fd_flags), so at the limit
+    // open() says EMFILE before it looks at the path -- and creates nothing.
+    int const fd = TRY(me->files->alloc_fd(0, me->signal->rlim[RLIMIT_NOFILE].cur));
     Lookup where = TRY(namei(*me, path));
     RefPtr<Inode> inode = where.inode;
     if (inode && (flags & O_CREAT) && (flags & O_EXCL))
@@ -43,7 +46,6 @@ ErrorOr<int> Kernel::open(pid_t caller, std::string_view path, int flags, mode_t
         if (!Vfs::permission(*inode, fs_cred(*me), may))
             return error(EACCES);
     }
-    int const fd = TRY(me->files->alloc_fd(0, me->signal->rlim[RLIMIT_NOFILE].cur));
     // O_TRUNC needed write permission above; Linux truncates even with O_RDONLY (open(2) calls
     // the combination unspecified).
     if ((flags & O_TRUNC) && inode->is_regular())
@@ -53,8 +55,7 @@ ErrorOr<int> Kernel::open(pid_t caller, std::string_view path, int flags, mode_t
     int const kept = flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY | O_CLOEXEC);
     auto file = make_ref<OpenFileDescription>(m_vfs, inode, where.path, kept | kOLargefile);
     me->files->install(fd, file, flags & O_CLOEXEC);
-    m_events.append(Event{m_step, EventKind::FileOpened, std::uint8_t(inode->kind), me->pid, pid_t(inode->ino),
-        std::uint32_t(file->id), fd});
+    emit_extra(EventKind::FileOpened, std::uint8_t(inode->kind), me->pid, pid_t(inode->ino), std::uint32_t(file->id), fd);
     return fd;
 }
 
