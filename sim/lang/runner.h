@@ -9,13 +9,41 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace forklab::lang {
 
+// Who runs next when the running task blocks, exits or (round-robin) uses up its quantum.
+enum class SchedPolicy : std::uint8_t {
+    ParentFirst,  // Linux's default since 2.6.32 (sched_child_runs_first = 0): the parent runs on.
+    ChildFirst,   // A new child runs before its parent continues.
+    RoundRobin,   // Each runnable task runs `quantum` steps in turn.
+    Random,       // A seeded random choice at every step: deterministic for a given seed.
+    Manual,       // A client (the GUI, a schedule) chooses each step's task.
+};
+
+struct SchedOptions {
+    SchedPolicy policy = SchedPolicy::ParentFirst;
+    std::uint32_t quantum = 1;  // RoundRobin: steps per turn.
+    std::uint64_t seed = 1;     // Random.
+};
+
+// A file the scenario creates in the simulated filesystem before the program starts.
+struct FileSpec {
+    std::string path;       // Absolute, e.g. "/tmp/in.txt" or "/home/student/data".
+    std::string content;
+    mode_t mode = 0644;
+    uid_t owner = 1000;
+};
+
 struct RunOptions {
     std::uint64_t max_steps = 10'000'000;
+    SchedOptions sched;
+    std::optional<std::string> stdin_text;  // The terminal's input, then end-of-file.
+    std::vector<FileSpec> files;
+    std::map<int, Rlimit> rlimits;  // RLIMIT_* -> limits set on the program's process before exec.
     uid_t uid = 1000;
     std::vector<std::string> argv;  // Empty: { the file's name }.
     std::vector<std::string> envp = {"PATH=/bin:/usr/bin", "HOME=/home/student"};

@@ -3,6 +3,8 @@
 // caller's pid, as a system call would.
 #include "lang/runtime.h"
 
+#include "lang/libc.h"
+
 #include "base/format.h"
 
 #include <csignal>
@@ -11,39 +13,9 @@
 
 namespace forklab::lang {
 
+namespace libc {
+
 namespace {
-
-using Kind = CallOutcome::Kind;
-
-CallOutcome value(std::int64_t v) { return {Kind::Return, std::uint64_t(v)}; }
-
-// glibc's wrappers: a failed system call sets errno and returns -1.
-CallOutcome fail(BuiltinCall& c, int err)
-{
-    if (!c.machine.set_errno(c, err))
-        return {Kind::Fault};
-    return value(-1);
-}
-
-template<typename T>
-CallOutcome result(BuiltinCall& c, ErrorOr<T> const& r, std::int64_t v)
-{
-    return r ? value(v) : fail(c, r.error().code());
-}
-
-int as_int(std::uint64_t v) { return int(std::int32_t(v)); }
-
-CallOutcome blocking(BuiltinCall& c, ErrorOr<Blocking> const& r)
-{
-    if (!r)
-        return fail(c, r.error().code());
-    switch (r->kind) {
-    case Blocking::Kind::Done: return value(r->value);
-    case Blocking::Kind::Sleeping: return {Kind::Block};
-    case Blocking::Kind::Interrupted: return {Kind::Interrupted};
-    }
-    return {Kind::Block};
-}
 
 // ---- Processes ------------------------------------------------------------------------------
 
@@ -334,9 +306,9 @@ CallOutcome do_assert(BuiltinCall& c) { return c.arg(0) ? value(0) : do_abort(c)
 
 }  // namespace
 
-BuiltinFn find_builtin(std::string_view name)
+std::span<Entry const> core_builtins()
 {
-    static std::unordered_map<std::string_view, BuiltinFn> const table{
+    static Entry const table[] = {
         {"fork", do_fork}, {"vfork", do_vfork}, {"_exit", do_exit}, {"exit", do_exit}, {"abort", do_abort},
         {"getpid", do_getpid}, {"getppid", do_getppid}, {"wait", do_wait}, {"waitpid", do_waitpid},
         {"sleep", do_sleep}, {"write", do_write}, {"read", do_read}, {"close", do_close}, {"dup", do_dup},
@@ -347,8 +319,44 @@ BuiltinFn find_builtin(std::string_view name)
         {"WIFSTOPPED", w_ifstopped}, {"WSTOPSIG", w_stopsig}, {"WIFCONTINUED", w_ifcontinued},
         {"WCOREDUMP", w_coredump}, {"EXPECT", do_expect}, {"NOTE", do_note}, {"assert", do_assert},
     };
-    auto it = table.find(name);
-    return it == table.end() ? nullptr : it->second;
+    return table;
+}
+
+}  // namespace libc
+
+namespace {
+
+auto const& tables()
+{
+    static std::span<libc::Entry const> const all[] = {libc::core_builtins(), libc::stdio_builtins(),
+        libc::malloc_builtins(), libc::string_builtins(), libc::env_builtins(), libc::sys_builtins()};
+    return all;
+}
+
+}  // namespace
+
+std::vector<std::string_view> library_names()
+{
+    std::vector<std::string_view> names;
+    for (auto table : tables())
+        for (libc::Entry const& e : table)
+            names.push_back(e.name);
+    return names;
+}
+
+// Every table, merged once. A name in two tables is a mistake the tests catch (see
+// lang_libc_test): the first table wins.
+BuiltinFn find_builtin(std::string_view name)
+{
+    static std::unordered_map<std::string_view, BuiltinFn> const all = [] {
+        std::unordered_map<std::string_view, BuiltinFn> m;
+        for (auto table : tables())
+            for (libc::Entry const& e : table)
+                m.try_emplace(e.name, e.fn);
+        return m;
+    }();
+    auto it = all.find(name);
+    return it == all.end() ? nullptr : it->second;
 }
 
 }  // namespace forklab::lang

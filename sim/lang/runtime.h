@@ -6,10 +6,14 @@
 #include "lang/machine.h"
 
 #include <string_view>
+#include <vector>
 
 namespace forklab::lang {
 
 // The implementation of a library function, or null if it is not implemented yet.
 BuiltinFn find_builtin(std::string_view name);
+
+// Every name in every table of the library, duplicates included (tests check there are none).
+std::vector<std::string_view> library_names();
 
 }  // namespace forklab::lang
