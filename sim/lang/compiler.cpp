@@ -108,6 +108,7 @@ private:
     std::unordered_map<Decl const*, std::uint32_t> m_builtin_ids;
     std::unordered_map<Decl const*, std::uint32_t> m_builtin_stubs;
     std::unordered_map<Decl const*, std::uint64_t> m_runtime_vars;
+    std::uint64_t m_libc_data = 0;  // Offset in bss of the library's static data.
 
     // Per function.
     Function const* m_fn = nullptr;
@@ -164,7 +165,9 @@ void Compiler::place_runtime_variables()
         m_runtime_vars[d] = end;
         end += 8;
     }
-    m_program.bss_size = end;
+    end = (end + 15) & ~std::uint64_t(15);
+    m_libc_data = end;
+    m_program.bss_size = end + RuntimeVariables::kLibcDataSize;
 }
 
 std::uint64_t Compiler::global_address(Decl const& decl) const
@@ -723,6 +726,7 @@ LangResult<std::shared_ptr<CompiledProgram const>> Compiler::run()
     out.m_sections = m_at;
     out.m_main_entry = m_entries.at(m_program.main);
     out.m_main_form = m_program.main_form;
+    out.m_runtime.libc_data = m_at.bss + m_libc_data;
     for (auto const& [decl, offset] : m_runtime_vars) {
         std::uint64_t const a = m_at.bss + offset;
         if (decl->name == "errno") out.m_runtime.errno_addr = a;

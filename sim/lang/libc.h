@@ -28,6 +28,24 @@ std::span<Entry const> string_builtins();  // libc_string.cpp: string.h, atoi, a
 std::span<Entry const> env_builtins();     // libc_env.cpp: getenv, setenv, unsetenv.
 std::span<Entry const> sys_builtins();     // libc_sys.cpp: the other system-call wrappers.
 
+// The library's static data (RuntimeVariables::libc_data, kLibcDataSize bytes of bss): each
+// part of the library owns its slot, at these offsets.
+namespace data {
+inline constexpr std::uint64_t kStdin = 0;       // stdio: the three FILEs, 64 bytes each.
+inline constexpr std::uint64_t kStdout = 64;
+inline constexpr std::uint64_t kStderr = 128;
+inline constexpr std::uint64_t kStdioEnd = 192;  // stdio: anything else, up to kRand.
+inline constexpr std::uint64_t kRand = 256;      // string/stdlib: rand()'s state, 256 bytes.
+inline constexpr std::uint64_t kHeap = 512;      // malloc: the heap's state, 128 bytes.
+inline constexpr std::uint64_t kEnv = 640;       // env: setenv's bookkeeping, 64 bytes.
+inline constexpr std::uint64_t kAtexit = 704;    // stdio/exit: atexit's table, up to 1024.
+}  // namespace data
+
+inline std::uint64_t libc_data(BuiltinCall const& c, std::uint64_t slot)
+{
+    return c.cpu.program->runtime().libc_data + slot;
+}
+
 inline CallOutcome value(std::int64_t v) { return {Kind::Return, std::uint64_t(v)}; }
 
 // glibc's wrappers: a failed system call sets errno and returns -1.
