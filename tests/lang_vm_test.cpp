@@ -1,7 +1,7 @@
 // The bytecode compiler and the machine: C programs run on the model kernel, one statement per
 // step, with check_invariants() after every step. Expected values of the arithmetic tests were
 // printed by the same C programs compiled with gcc on x86-64 (/tmp/vm-c/).
-#include "lang/runner.h"
+#include "support/program.h"
 
 #include <doctest/doctest.h>
 
@@ -10,59 +10,8 @@
 
 using namespace forklab;
 using namespace forklab::lang;
+using namespace forklab::test;
 
-namespace {
-
-std::string join(std::vector<std::string> const& lines)
-{
-    std::string all;
-    for (auto const& l : lines)
-        all += l + "\n";
-    return all;
-}
-
-RunOptions checked(RunOptions options = {})
-{
-    options.after_step = [](Kernel const& k) {
-        auto problems = k.check_invariants();
-        INFO(join(problems));
-        REQUIRE(problems.empty());
-    };
-    return options;
-}
-
-Run run(std::string source, RunOptions options = {})
-{
-    Run r = run_program("prog.c", std::move(source), checked(std::move(options)));
-    INFO(r.error);
-    INFO(join(r.diagnostics));
-    return r;
-}
-
-// A program that must run to the end; returns its output.
-std::string output_of(std::string source, RunOptions options = {})
-{
-    Run r = run(std::move(source), std::move(options));
-    INFO(r.error);
-    INFO(join(r.diagnostics));
-    CHECK(r.ok);
-    std::string lines;
-    for (ExpectFailure const& f : r.expect_failures)
-        lines += std::to_string(f.line) + " ";
-    INFO("failed EXPECTs at lines: " << lines);
-    CHECK(r.expect_failures.empty());
-    return r.output;
-}
-
-int count_events(Kernel const& k, EventKind kind, std::uint8_t aux_mask = 0, std::uint8_t aux = 0)
-{
-    int n = 0;
-    for (Event const& e : k.events().all())
-        n += e.kind == kind && (e.aux & aux_mask) == aux;
-    return n;
-}
-
-}  // namespace
 
 TEST_CASE("vm: main's return value is the exit status")
 {
