@@ -6,6 +6,7 @@
 #include "cow_demo.h"
 #include "files_demo.h"
 #include "report.h"
+#include "show.h"
 #include "trace/tree.h"
 
 #include <iostream>
@@ -104,7 +105,7 @@ void run_demo(Options const& opt)
     std::cout << "int main(void) { fork(); fork(); fork(); }   -- how many processes?\n\n";
     print_events(std::cout, demo.kernel());
     std::cout << "\n" << demo.processes() << " processes: each fork doubles the family (2^3 = 8).\n\n";
-    print_ps(std::cout, demo.kernel());
+    show_ps(std::cout, demo.kernel());
     demo.wind_down();
     std::cout << "\nThen the children exit, before or after their own children:\n\n";
     print_events(std::cout, demo.kernel(), demo.after_forks());

@@ -12,6 +12,7 @@
 #include "files_demo.h"
 
 #include "report.h"
+#include "show.h"
 #include "kernel/kernel.h"
 
 #include <iostream>
@@ -73,7 +74,7 @@ private:
     std::string lsof_text() const
     {
         std::ostringstream out;
-        print_lsof(out, m_kernel);
+        show_fds(out, m_kernel);
         return out.str();
     }
 

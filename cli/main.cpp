@@ -1,6 +1,10 @@
 // forklab: the command line. Each subcommand is a client of forklab_sim.
+#include "check.h"
 #include "demo.h"
+#include "explain.h"
+#include "list.h"
 #include "run.h"
+#include "tree.h"
 
 #include <CLI/CLI.hpp>
 
@@ -11,6 +15,10 @@ int main(int argc, char** argv)
     app.require_subcommand(0, 1);
     forklab::cli::add_demo_command(app);
     forklab::cli::add_run_command(app);
+    forklab::cli::add_check_command(app);
+    forklab::cli::add_list_command(app);
+    forklab::cli::add_tree_command(app);
+    forklab::cli::add_explain_command(app);
     CLI11_PARSE(app, argc, argv);
     if (app.get_subcommands().empty()) {
         std::cout << app.help();

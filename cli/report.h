@@ -1,4 +1,4 @@
-// Kernel state and events as a Unix user reads them: ps -ef, an event log, JSON.
+// Events as a Unix user reads them: an event log, JSON. (ps, maps and lsof dumps: show.h.)
 #pragma once
 
 #include "kernel/kernel.h"
@@ -9,10 +9,6 @@
 
 namespace forklab::cli {
 
-void print_ps(std::ostream&, Kernel const&);                    // ps -ef, plus state
-// lsof: every descriptor of every process, with the open file description behind it (its
-// number, offset and references) and the inode behind that.
-void print_lsof(std::ostream&, Kernel const&);
 void print_events(std::ostream&, Kernel const&, std::size_t first = 0);
 nlohmann::json events_json(Kernel const&, std::size_t first = 0);
 nlohmann::json processes_json(Kernel const&);

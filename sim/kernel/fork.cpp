@@ -168,6 +168,9 @@ std::unique_ptr<Task> Kernel::dup_task_struct(Task const& parent) const
     child->timer_slack_ns = parent.timer_slack_ns;
     child->default_timer_slack_ns = parent.timer_slack_ns;  // Linux: the parent's current slack.
     child->env = parent.env;
+    // /proc/PID/cmdline reads the argument area of the mm, which the child's copy of the
+    // address space holds too: ps shows a forked child with its parent's command line.
+    child->cmdline = parent.cmdline;
     child->cgroup = parent.cgroup;
     child->did_exec = false;
     // References taken on every shared piece; each copy_X() below decides to keep or replace.

@@ -164,6 +164,13 @@ public:
     ErrorOr<void> timer_delete(pid_t caller, int id);
     void advance_time(std::uint64_t ns);  // Move the simulated clock on; fire what expires.
     std::uint64_t now_ns() const { return m_now_ns; }
+    // nanosleep(2) on the simulated clock. The first call arms the task's sleep timer and
+    // sleeps; the call made again once woken is Done (value: ns left, 0 when the time was
+    // slept) or, when a signal woke it first, Interrupted (value: ns left).
+    ErrorOr<Blocking> nanosleep(pid_t caller, std::uint64_t ns);
+    // When the next timer or sleep expires, if any does: where a scheduler with every task
+    // asleep moves the clock to.
+    std::optional<std::uint64_t> next_expiry_ns() const;
 
     // --- Files (fs/open.c, namei.c, read_write.c, file.c, fcntl.c, pipe.c, locks.c) ---------
     ErrorOr<int> open(pid_t caller, std::string_view path, int flags, mode_t mode = 0);
@@ -185,6 +192,9 @@ public:
     ErrorOr<void> ftruncate(pid_t caller, int fd, std::int64_t length);
     ErrorOr<FileStat> fstat(pid_t caller, int fd);
     ErrorOr<FileStat> stat(pid_t caller, std::string_view path);
+    // getdents64(2): the directory's entries as struct linux_dirent64 records, "." and ".."
+    // first, from the description's offset on; 0 at the end. EINVAL when not even one fits.
+    ErrorOr<std::int64_t> getdents64(pid_t caller, int fd, std::uint64_t buf, std::uint64_t count);
     // mmap(2) with a descriptor: the open file's page cache, shared by every process that maps
     // it (or, with MAP_ANONYMOUS, what mmap() does).
     ErrorOr<std::uint64_t> mmap_file(pid_t caller, std::uint64_t addr, std::uint64_t len, int prot, int flags,
@@ -225,6 +235,10 @@ public:
     };
     ErrorOr<MemoryAccess> read_memory(pid_t pid, std::uint64_t va, std::span<std::uint8_t> out);
     ErrorOr<MemoryAccess> write_memory(pid_t pid, std::uint64_t va, std::span<std::uint8_t const> bytes);
+    // The same accesses made by the kernel for a system call's arguments and results (Linux:
+    // copy_from_user, copy_to_user): a bad address is EFAULT for the call, never a signal.
+    ErrorOr<void> copy_in(pid_t caller, std::uint64_t va, std::span<std::uint8_t> out);
+    ErrorOr<void> copy_out(pid_t caller, std::uint64_t va, std::span<std::uint8_t const> bytes);
     ErrorOr<void> set_fork_strategy(ForkStrategy);
 
     // --- Administration: sysctls, cgroups, namespaces --------------------------------------
@@ -320,6 +334,9 @@ private:
     std::optional<WaitResult> wait_consider_task(Task& waiter, WaitQuery const& q, Task& child);
     WaitResult wait_task_zombie(Task& waiter, Task& child, ReapKind kind);
 
+    // time.c
+    void lower_expiry_floor(std::uint64_t expires);
+
     // signal.c
     enum class Discard : std::uint8_t { Ignored, Exiting, Unkillable, DefaultIgnored };
     ErrorOr<void> check_kill_permission(Task const& sender, Task const& target, int sig) const;
@@ -408,6 +425,9 @@ private:
     int m_nr_threads = 0;  // Linux: nr_threads, checked against threads-max.
     std::unordered_map<uid_t, int> m_nproc;  // Tasks per real uid (Linux: ucounts NPROC).
     std::uint64_t m_now_ns = 0;
+    // No timer or sleep expires before this (a lower bound): advance_time() skips its scan of
+    // every process when the clock stays below it. Arming a timer lowers it.
+    std::uint64_t m_expiry_floor = 0;
     std::uint64_t m_step = 0;
     EventLog m_events;
     KernelCounters m_counters;

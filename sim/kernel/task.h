@@ -76,6 +76,7 @@ struct Task : links::SiblingHook, links::TasksHook, links::ThreadHook, links::Pg
     int exit_code = 0;             // Raw wait status once exited.
     int exit_signal = SIGCHLD;     // Sent to the parent on exit; -1 for threads.
     Task* vfork_parent = nullptr;  // Linux: vfork_done. Sleeping until we exec or exit.
+    std::uint64_t sleep_expires_ns = 0;  // In nanosleep(): when it ends (Linux: the hrtimer_sleeper).
     pid_t wait_pid = 0;            // While asleep in wait4(): its pid argument and options,
     int wait_options = 0;          // so that only a child it selects wakes it.
 

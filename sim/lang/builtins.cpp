@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
@@ -119,7 +120,8 @@ namespace {
     C(S_ISUID) C(S_ISVTX) C(S_IWGRP) C(S_IWOTH) C(S_IWUSR) C(S_IXGRP) C(S_IXOTH) C(S_IXUSR) \
     C(UCHAR_MAX) C(UINTPTR_MAX) C(UINT_MAX) C(ULLONG_MAX) C(ULONG_MAX) C(USHRT_MAX) C(WCONTINUED) \
     C(WEXITED) C(WNOHANG) C(WNOWAIT) C(WSTOPPED) C(WUNTRACED) C(W_OK) C(X_OK) \
-    C(ITIMER_REAL) C(ITIMER_VIRTUAL) C(ITIMER_PROF) C(_IOFBF) C(_IOLBF) C(_IONBF)
+    C(ITIMER_REAL) C(ITIMER_VIRTUAL) C(ITIMER_PROF) C(_IOFBF) C(_IOLBF) C(_IONBF) \
+    C(DT_BLK) C(DT_CHR) C(DT_DIR) C(DT_FIFO) C(DT_LNK) C(DT_REG) C(DT_SOCK) C(DT_UNKNOWN) C(DT_WHT)
 // clang-format on
 
 // The value as a C constant of the same type: glibc's RLIMIT_* are enumerators (int), SIZE_MAX
@@ -164,6 +166,8 @@ constexpr std::string_view kFixedMacros = R"(
 #define __linux__ 1
 #define __x86_64__ 1
 #define __FORKLAB__ 1
+#define FORKLAB_NOT_PRESENT (-1L)
+#define FORKLAB_UNKNOWN (-2L)
 )";
 
 }  // namespace
@@ -212,6 +216,7 @@ typedef unsigned long uintptr_t;
 typedef long intmax_t;
 typedef unsigned long uintmax_t;
 typedef struct _IO_FILE FILE;
+typedef struct __dirstream DIR;
 
 struct sigaction {
     sighandler_t sa_handler;
@@ -230,6 +235,9 @@ struct stat {
     unsigned long st_rdev; off_t st_size; long st_blksize; long st_blocks;
     struct timespec st_atim; struct timespec st_mtim; struct timespec st_ctim;
     long __glibc_reserved[3];
+};
+struct dirent {
+    unsigned long d_ino; long d_off; unsigned short d_reclen; unsigned char d_type; char d_name[256];
 };
 
 extern int errno;
@@ -290,6 +298,21 @@ int setenv(const char *name, const char *value, int overwrite);
 int unsetenv(const char *name);
 int rand(void);
 void srand(unsigned int seed);
+
+int isdigit(int c);
+int isspace(int c);
+int isalpha(int c);
+int isalnum(int c);
+int isupper(int c);
+int islower(int c);
+int isprint(int c);
+int ispunct(int c);
+int isxdigit(int c);
+int isgraph(int c);
+int iscntrl(int c);
+int isblank(int c);
+int toupper(int c);
+int tolower(int c);
 
 unsigned int sleep(unsigned int seconds);
 int usleep(unsigned long usec);
@@ -365,6 +388,13 @@ void *sbrk(intptr_t increment);
 int getrlimit(int resource, struct rlimit *rlim);
 int setrlimit(int resource, const struct rlimit *rlim);
 int prctl(int option, ...);
+int mkdir(const char *pathname, mode_t mode);
+ssize_t getdents64(int fd, void *dirp, size_t count);
+DIR *opendir(const char *name);
+struct dirent *readdir(DIR *dirp);
+int closedir(DIR *dirp);
+void rewinddir(DIR *dirp);
+int dirfd(DIR *dirp);
 
 int WIFEXITED(int status);
 int WEXITSTATUS(int status);
@@ -377,6 +407,9 @@ int WCOREDUMP(int status);
 void assert(_Bool condition);
 void EXPECT(_Bool condition);
 void NOTE(const char *text);
+long forklab_frame(const void *addr);
+long forklab_refcount(const void *addr);
+int forklab_shared(const void *addr);
 )";
 
 std::string_view builtin_prelude() { return kPrelude; }

@@ -27,6 +27,7 @@ std::span<Entry const> malloc_builtins();  // libc_malloc.cpp: malloc, calloc, r
 std::span<Entry const> string_builtins();  // libc_string.cpp: string.h, atoi, abs, rand.
 std::span<Entry const> env_builtins();     // libc_env.cpp: getenv, setenv, unsetenv.
 std::span<Entry const> sys_builtins();     // libc_sys.cpp: the other system-call wrappers.
+std::span<Entry const> forklab_builtins(); // libc_forklab.cpp: forklab.h's page introspection.
 
 // The library's static data (RuntimeVariables::libc_data, kLibcDataSize bytes of bss): each
 // part of the library owns its slot, at these offsets.
@@ -87,5 +88,14 @@ void heap_free(BuiltinCall& c, std::uint64_t at);
 // from main do and _exit() does not. Returns value(0) when every stream is flushed, or Block
 // when a write must sleep (a full pipe): the caller then makes the same call again once woken.
 CallOutcome flush_all_streams(BuiltinCall& c);
+
+// The environment as exec sees it (libc_env.cpp). read_string_array copies a NULL-terminated
+// array of strings (argv, envp) as execve(2) does: EFAULT for a bad pointer (no signal), E2BIG
+// past the kernel's limits. current_environ is what `environ` holds now, as the kernel reads
+// it. library_getenv is getenv() for the library's own use: false if the program's environ
+// faulted (SIGSEGV is queued), else `out` is the value or nothing.
+ErrorOr<std::vector<std::string>> read_string_array(BuiltinCall& c, std::uint64_t at);
+ErrorOr<std::vector<std::string>> current_environ(BuiltinCall& c);
+bool library_getenv(BuiltinCall& c, std::string_view name, std::optional<std::string>& out);
 
 }  // namespace forklab::lang::libc

@@ -4,6 +4,7 @@
 #include "lang/machine.h"
 
 #include "base/format.h"
+#include "lang/libc_stream.h"
 #include "lang/runtime.h"
 
 #include <csignal>
@@ -136,6 +137,9 @@ ErrorOr<void> Machine::enter_program(pid_t pid, Cpu& cpu, std::shared_ptr<Compil
         return error(EFAULT);
     std::uint64_t const argv_at = sp + 8, envp_at = sp + 8 * (argv.size() + 2);
     if (std::uint64_t at = program->runtime().environ_addr; at && !mem.store(at, 8, envp_at))
+        return error(EFAULT);
+    // The C library's start-up: stdin, stdout and stderr, and the variables naming them.
+    if (!libc::init_stdio(mem, program->runtime()))
         return error(EFAULT);
     cpu = Cpu{};
     cpu.program = std::move(program);
@@ -527,7 +531,16 @@ Machine::Stop Machine::execute(pid_t pid, Cpu& cpu)
             break;
         }
         case Op::ExitMain: {
+            // A return from main is exit(): stdio is flushed first. A flush that sleeps on a
+            // full pipe (or lets a signal in first) leaves pc here, so the woken task comes back
+            // and the flush carries on where it stopped.
             save();
+            BuiltinCall call{*this, m_kernel, pid, cpu, {}, MemoryPort(m_kernel, pid)};
+            CallOutcome const flushed = libc::flush_all_streams(call);
+            if (flushed.kind == CallOutcome::Kind::Block)
+                return Stop::Blocked;
+            if (flushed.kind != CallOutcome::Kind::Return)
+                return Stop::Fault;
             int const status = int(st.back());
             st.pop_back();
             (void)m_kernel.exit_group(pid, status & 0xff);

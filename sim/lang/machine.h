@@ -39,6 +39,22 @@ struct CallRecord {
     std::size_t depth = 0;
 };
 
+// A library call (printf, fgets, exit's flush...) that slept part-way: a write to a full pipe,
+// a read from an empty terminal. The machine makes the same call again when the task wakes, and
+// the call must not format or write anything twice. Its output was formatted once and kept here
+// host-side; the library's state as it was when the call began is restored, and the system
+// calls already made are replayed from their recorded results, so the call carries on exactly
+// where it stopped (lang/libc_stream.cpp). In a real process this progress sits in the
+// library's stack frames, which a signal handler's frame is pushed below; here the interrupted
+// call's record is kept by signal depth for the same reason.
+struct LibcResume {
+    std::uint32_t pc = 0;
+    std::size_t depth = 0;              // signal_frames.size() when the call was made.
+    std::vector<std::uint8_t> saved;    // The library's data (stdio's FILEs) before the call.
+    std::vector<std::uint8_t> work;     // The call's formatted output.
+    std::vector<std::int64_t> results;  // Each system call's result so far: a count, or -errno.
+};
+
 struct Cpu {
     std::shared_ptr<CompiledProgram const> program;
     std::uint32_t pc = 0;
@@ -48,6 +64,7 @@ struct Cpu {
     std::vector<CallRecord> calls;  // The shadow stack.
     bool interrupted = false;  // A blocking call at pc was interrupted by a signal.
     int line = 0, column = 0;  // The statement being (or last) executed.
+    std::vector<LibcResume> libc_resume;  // Library calls in progress, one per signal depth.
 };
 
 enum class StepKind : std::uint8_t {

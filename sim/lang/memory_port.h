@@ -77,6 +77,40 @@ public:
         return std::nullopt;
     }
 
+    // The kernel's side of a system call: the same memory, read or written as copy_from_user
+    // and copy_to_user do. A bad address fails the call (EFAULT) and signals nothing.
+    bool copy_from_user(std::uint64_t va, void* out, std::size_t size)
+    {
+        return bool(m_kernel.copy_in(m_pid, va, std::span(static_cast<std::uint8_t*>(out), size)));
+    }
+    bool copy_to_user(std::uint64_t va, void const* bytes, std::size_t size)
+    {
+        return bool(m_kernel.copy_out(m_pid, va, std::span(static_cast<std::uint8_t const*>(bytes), size)));
+    }
+    // A path argument (Linux: getname(), strncpy_from_user): EFAULT if it cannot be read,
+    // ENAMETOOLONG if no NUL ends it within PATH_MAX bytes, ENOENT if it is empty.
+    ErrorOr<std::string> path_from_user(std::uint64_t va)
+    {
+        std::string s;
+        for (;;) {
+            // Up to the next 64-byte boundary: a chunk never straddles two pages, so a chunk
+            // that cannot be read means the string runs into a bad page.
+            char chunk[64];
+            std::size_t const room = 64 - (va + s.size()) % 64;
+            if (!copy_from_user(va + s.size(), chunk, room))
+                return error(EFAULT);
+            std::size_t const n = strnlen(chunk, room);
+            s.append(chunk, n);
+            if (s.size() >= 4096)
+                return error(ENAMETOOLONG);
+            if (n < room)
+                break;
+        }
+        if (s.empty())
+            return error(ENOENT);
+        return s;
+    }
+
     pid_t pid() const { return m_pid; }
 
 private:

@@ -1,10 +1,12 @@
-// A minimal run loop for tests and the first CLI: compile, install, exec as a student's process
-// under init, then run tasks parent-first (keep running the current task until it blocks or
-// exits, then the lowest-pid runnable one) until every task has exited or the step budget ends.
+// Running a program from start to end: the options of a run and what it leaves. The run
+// itself is a session (lang/session.h): compile, install, exec as a student's process under
+// init, then step the tasks by the scheduling policy until every task has exited, the step
+// budget ends or every task is asleep for good.
 #pragma once
 
 #include "kernel/kernel.h"
 #include "lang/machine.h"
+#include "lang/scheduler.h"
 
 #include <functional>
 #include <map>
@@ -14,21 +16,6 @@
 #include <vector>
 
 namespace forklab::lang {
-
-// Who runs next when the running task blocks, exits or (round-robin) uses up its quantum.
-enum class SchedPolicy : std::uint8_t {
-    ParentFirst,  // Linux's default since 2.6.32 (sched_child_runs_first = 0): the parent runs on.
-    ChildFirst,   // A new child runs before its parent continues.
-    RoundRobin,   // Each runnable task runs `quantum` steps in turn.
-    Random,       // A seeded random choice at every step: deterministic for a given seed.
-    Manual,       // A client (the GUI, a schedule) chooses each step's task.
-};
-
-struct SchedOptions {
-    SchedPolicy policy = SchedPolicy::ParentFirst;
-    std::uint32_t quantum = 1;  // RoundRobin: steps per turn.
-    std::uint64_t seed = 1;     // Random.
-};
 
 // A file the scenario creates in the simulated filesystem before the program starts.
 struct FileSpec {
@@ -41,6 +28,9 @@ struct FileSpec {
 struct RunOptions {
     std::uint64_t max_steps = 10'000'000;
     SchedOptions sched;
+    // Who runs each of the first steps (a schedule a run recorded, or a path an explorer
+    // takes); the policy chooses after it. A pid that cannot run at its step ends the run.
+    std::vector<pid_t> schedule;
     std::optional<std::string> stdin_text;  // The terminal's input, then end-of-file.
     std::vector<FileSpec> files;
     std::map<int, Rlimit> rlimits;  // RLIMIT_* -> limits set on the program's process before exec.
@@ -59,7 +49,16 @@ enum class RunEnd : std::uint8_t {
     CompileError,  // `error` is the rendered diagnostic.
     StepBudget,    // The budget ran out: a runaway loop, or a wait that never ends.
     Deadlock,      // Every remaining task is asleep and nothing can wake it.
-    SetupFailed,   // The program could not be started (exec failed, no process).
+    SetupFailed,   // The program could not be run as asked (exec failed, no process, or
+                   // options.schedule named a task that could not run at its step).
+};
+
+// A process of the run, as `forklab run --json` lists it.
+struct TaskInfo {
+    pid_t pid = 0;
+    pid_t ppid = 0;              // Who forked it.
+    std::string command;         // Its argv after the last exec (its parent's, before one).
+    std::optional<int> status;   // The raw wait status, once it exited.
 };
 
 struct Run {
@@ -73,11 +72,14 @@ struct Run {
     std::vector<Note> notes;
     std::vector<std::string> diagnostics;
     std::uint64_t steps = 0;
+    std::vector<pid_t> schedule;     // Who ran each step: replayed, it gives this run again.
+    std::vector<TaskInfo> tasks;     // Every process the run made, in the order of their forks.
     std::unique_ptr<Kernel> kernel;  // The kernel as the run left it (events, counters).
 
     int main_status() const { auto it = exit_statuses.find(main_pid); return it == exit_statuses.end() ? -1 : it->second; }
 };
 
+// A whole run by options.sched (parent-first by default).
 Run run_program(std::string path, std::string source, RunOptions options = {});
 
 }  // namespace forklab::lang

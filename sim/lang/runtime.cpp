@@ -4,9 +4,11 @@
 #include "lang/runtime.h"
 
 #include "lang/libc.h"
+#include "lang/memory_reader.h"
 
 #include "base/format.h"
 
+#include <climits>
 #include <csignal>
 #include <sys/wait.h>
 #include <unordered_map>
@@ -70,10 +72,14 @@ CallOutcome wait_for(BuiltinCall& c, pid_t pid, std::uint64_t status_at, int opt
     if (!r)
         return fail(c, r.error().code());
     switch (r->kind) {
-    case WaitResult::Kind::Reported:
-        if (status_at && !c.mem.store(status_at, 4, std::uint32_t(r->status)))
-            return {Kind::Fault};
+    case WaitResult::Kind::Reported: {
+        // Linux: kernel_wait4() reaps the child, then put_user()s the status: a bad pointer
+        // is EFAULT, with the child gone all the same.
+        std::int32_t const status = r->status;
+        if (status_at && !c.mem.copy_to_user(status_at, &status, sizeof status))
+            return fail(c, EFAULT);
         return value(r->pid);
+    }
     case WaitResult::Kind::NothingYet: return value(0);
     case WaitResult::Kind::Sleeping: return {Kind::Block};
     case WaitResult::Kind::Interrupted: return {Kind::Interrupted};
@@ -84,10 +90,19 @@ CallOutcome wait_for(BuiltinCall& c, pid_t pid, std::uint64_t status_at, int opt
 CallOutcome do_wait(BuiltinCall& c) { return wait_for(c, -1, c.arg(0), 0); }
 CallOutcome do_waitpid(BuiltinCall& c) { return wait_for(c, as_int(c.arg(0)), c.arg(1), as_int(c.arg(2))); }
 
+// sleep(3): nanosleep(2) on the simulated clock; the task sleeps and the scheduler runs the
+// others (or moves the clock on when every task sleeps). Woken early by a signal, it returns
+// the whole seconds left, as glibc does (tv_sec of nanosleep's rem). (Linux runs the handler
+// before sleep() returns; here it runs before the caller's next statement, after the rest of
+// this one.)
 CallOutcome do_sleep(BuiltinCall& c)
 {
-    c.kernel.advance_time(std::uint64_t(std::uint32_t(c.arg(0))) * 1'000'000'000);
-    return value(0);
+    auto r = c.kernel.nanosleep(c.pid, std::uint64_t(std::uint32_t(c.arg(0))) * 1'000'000'000);
+    if (!r)
+        return fail(c, r.error().code());
+    if (r->kind == Blocking::Kind::Sleeping)
+        return {Kind::Block};
+    return value(r->value / 1'000'000'000);
 }
 
 // ---- Files ----------------------------------------------------------------------------------
@@ -108,7 +123,7 @@ CallOutcome do_pipe(BuiltinCall& c)
     if (!r)
         return fail(c, r.error().code());
     std::int32_t const fds[2] = {r->first, r->second};
-    if (!c.mem.write(c.arg(0), fds, sizeof fds)) {
+    if (!c.mem.copy_to_user(c.arg(0), fds, sizeof fds)) {  // EFAULT, and no signal.
         (void)c.kernel.close(c.pid, r->first);
         (void)c.kernel.close(c.pid, r->second);
         return fail(c, EFAULT);
@@ -132,13 +147,15 @@ CallOutcome do_signal(BuiltinCall& c)
 }
 
 // struct sigaction as the prelude lays it out: handler at 0, sa_mask at 8, sa_flags at 16.
+// glibc's sigaction() copies both structs in user space (to and from the kernel's layout), so
+// a bad act or oldact is the program's own fault: SIGSEGV, not EFAULT.
 CallOutcome do_sigaction(BuiltinCall& c)
 {
     std::optional<SigAction> act;
     if (c.arg(1)) {
         std::uint64_t words[3] = {};
         if (!c.mem.read(c.arg(1), words, sizeof words))
-            return fail(c, EFAULT);
+            return {Kind::Fault};
         act = SigAction{words[0], words[1], std::uint32_t(words[2])};
     }
     auto r = c.kernel.sigaction(c.pid, as_int(c.arg(0)), act);
@@ -147,7 +164,7 @@ CallOutcome do_sigaction(BuiltinCall& c)
     if (c.arg(2)) {
         std::uint64_t const words[4] = {r->handler, r->mask, r->flags, 0};
         if (!c.mem.write(c.arg(2), words, sizeof words))
-            return fail(c, EFAULT);
+            return {Kind::Fault};
     }
     return value(0);
 }
@@ -164,27 +181,11 @@ CallOutcome do_pause(BuiltinCall& c)
 
 // ---- exec -----------------------------------------------------------------------------------
 
-// A NULL-terminated array of string pointers in the caller's memory.
-std::optional<std::vector<std::string>> read_strings(BuiltinCall& c, std::uint64_t at)
-{
-    std::vector<std::string> out;
-    for (std::size_t i = 0; i < 65536; ++i) {
-        std::uint64_t p = 0;
-        if (!c.mem.load(at + 8 * i, 8, p))
-            return std::nullopt;
-        if (!p)
-            return out;
-        auto s = c.mem.read_string(p, 32 * 4096);
-        if (!s)
-            return std::nullopt;
-        out.push_back(std::move(*s));
-    }
-    return std::nullopt;
-}
+using Strings = std::vector<std::string>;
 
-// execve(2), then the new program's start: a successful exec never returns.
-CallOutcome exec_with(BuiltinCall& c, std::string const& path, std::vector<std::string> argv,
-    std::optional<std::vector<std::string>> envp, int& err)
+// execve(2), then the new program's start: a successful exec never returns. The new stack
+// gets the strings as passed, as Linux's copy_strings copies them.
+CallOutcome exec_with(BuiltinCall& c, std::string const& path, Strings const& argv, Strings const& envp, int& err)
 {
     auto r = c.kernel.execve(c.pid, path, argv, envp);
     if (!r) {
@@ -192,41 +193,49 @@ CallOutcome exec_with(BuiltinCall& c, std::string const& path, std::vector<std::
         return value(-1);
     }
     auto program = std::dynamic_pointer_cast<CompiledProgram const>(*r);
-    Task const* me = c.kernel.find_task(c.pid);
-    if (!program || !me) {
+    if (!program || !c.kernel.find_task(c.pid)) {
         c.machine.diagnose(format("pid {}: {} is not a program this machine can run", c.pid, path));
         (void)c.kernel.kill(c.pid, c.pid, SIGKILL);
         return {Kind::Restart};
     }
-    std::vector<std::string> const env = me->env.entries();
-    if (!c.machine.enter_program(c.pid, c.cpu, program, argv, env)) {
+    if (!c.machine.enter_program(c.pid, c.cpu, program, argv, envp)) {
         (void)c.kernel.force_fault(c.pid, SIGSEGV);  // Linux: exec past the point of no return fails: SIGSEGV.
         return {Kind::Restart};
     }
     return {Kind::Replaced};
 }
 
-// execvp(3)'s search: a name without a slash is tried in each PATH directory in turn; EACCES
-// from one is remembered if nothing else is found.
-CallOutcome exec_common(BuiltinCall& c, std::uint64_t file_at, std::vector<std::string> argv,
-    std::optional<std::vector<std::string>> envp, bool search)
+// The file argument. execvp reads it itself (glibc's strchr for a '/'), so a bad pointer
+// faults there; the others hand it to the kernel, which fails with EFAULT.
+ErrorOr<std::string> read_file_name(BuiltinCall& c, std::uint64_t at, Access access)
 {
-    auto file = c.mem.read_string(file_at);
-    if (!file)
-        return fail(c, EFAULT);
-    int err = 0;
-    if (!search || file->find('/') != std::string::npos || file->empty()) {
-        CallOutcome const out = exec_with(c, *file, std::move(argv), std::move(envp), err);
-        return out.kind == Kind::Return ? fail(c, err) : out;
+    std::string name;
+    MemoryReader in(c.mem, access);
+    switch (in.string(at, PATH_MAX - 1, name)) {
+    case MemoryReader::Status::Ok: return name;
+    case MemoryReader::Status::Fault: return error(EFAULT);
+    case MemoryReader::Status::TooLong: return error(ENAMETOOLONG);
     }
-    Task const* me = c.kernel.find_task(c.pid);
-    std::string const path = me && me->env.get("PATH") ? std::string(*me->env.get("PATH")) : "/bin:/usr/bin";
+    return error(EFAULT);
+}
+
+// execvp(3)'s search: a name without a slash is tried in each directory of the program's own
+// PATH (glibc: getenv("PATH"), else "/bin:/usr/bin") in turn; EACCES from one is remembered
+// if nothing else is found.
+CallOutcome exec_search(BuiltinCall& c, std::string const& file, Strings const& argv, Strings const& envp)
+{
+    std::optional<std::string> path;
+    if (!library_getenv(c, "PATH", path))
+        return {Kind::Fault};
+    if (!path)
+        path = "/bin:/usr/bin";
+    int err = 0;
     bool saw_eacces = false;
     std::size_t from = 0;
     for (;;) {
-        std::size_t const colon = path.find(':', from);
-        std::string dir = path.substr(from, colon == std::string::npos ? std::string::npos : colon - from);
-        std::string const full = (dir.empty() ? std::string(".") : dir) + "/" + *file;
+        std::size_t const colon = path->find(':', from);
+        std::string dir = path->substr(from, colon == std::string::npos ? std::string::npos : colon - from);
+        std::string const full = (dir.empty() ? std::string(".") : dir) + "/" + file;
         CallOutcome const out = exec_with(c, full, argv, envp, err);
         if (out.kind != Kind::Return)
             return out;
@@ -240,38 +249,69 @@ CallOutcome exec_common(BuiltinCall& c, std::uint64_t file_at, std::vector<std::
     return fail(c, saw_eacces ? EACCES : ENOENT);
 }
 
+CallOutcome exec_common(BuiltinCall& c, std::uint64_t file_at, ErrorOr<Strings> const& argv,
+    ErrorOr<Strings> const& envp, bool search)
+{
+    auto file = read_file_name(c, file_at, search ? Access::User : Access::Kernel);
+    if (!file && search)
+        return {Kind::Fault};
+    if (!file)
+        return fail(c, file.error().code());
+    if (!argv)
+        return fail(c, argv.error().code());
+    if (!envp)
+        return fail(c, envp.error().code());
+    if (search && file->empty())
+        return fail(c, ENOENT);
+    if (search && file->find('/') == std::string::npos)
+        return exec_search(c, *file, *argv, *envp);
+    int err = 0;
+    CallOutcome const out = exec_with(c, *file, *argv, *envp, err);
+    return out.kind == Kind::Return ? fail(c, err) : out;
+}
+
+// execv(3) and execvp(3): the argument array as given, the environment from environ.
 CallOutcome exec_array(BuiltinCall& c, bool search)
 {
-    auto argv = read_strings(c, c.arg(1));
-    if (!argv)
-        return fail(c, EFAULT);
-    return exec_common(c, c.arg(0), std::move(*argv), std::nullopt, search);
+    return exec_common(c, c.arg(0), read_string_array(c, c.arg(1)), current_environ(c), search);
 }
 
-CallOutcome exec_list(BuiltinCall& c, bool search)
+// execl(3), execlp(3) and execle(3) gather their variadic arguments into an array up to the
+// NULL that ends them; execle's envp comes after that NULL.
+enum class EnvFrom : std::uint8_t { Environ, AfterNull };
+CallOutcome exec_list(BuiltinCall& c, bool search, EnvFrom env_from)
 {
-    std::vector<std::string> argv;
-    for (std::size_t i = 1; i < c.args.size() && c.args[i]; ++i) {
-        auto s = c.mem.read_string(c.args[i], 32 * 4096);
-        if (!s)
-            return fail(c, EFAULT);
-        argv.push_back(std::move(*s));
+    ErrorOr<Strings> argv = Strings{};
+    std::size_t i = 1;
+    for (; i < c.args.size() && c.args[i]; ++i) {
+        std::string s;
+        MemoryReader in(c.mem, Access::Kernel);
+        switch (in.string(c.args[i], 32 * kPageSize - 1, s)) {
+        case MemoryReader::Status::Ok: break;
+        case MemoryReader::Status::Fault: argv = error(EFAULT); break;
+        case MemoryReader::Status::TooLong: argv = error(E2BIG); break;
+        }
+        if (!argv)
+            break;
+        argv->push_back(std::move(s));
     }
-    return exec_common(c, c.arg(0), std::move(argv), std::nullopt, search);
+    if (env_from == EnvFrom::Environ)
+        return exec_common(c, c.arg(0), argv, current_environ(c), search);
+    std::uint64_t const envp = c.arg(i + 1);
+    return exec_common(c, c.arg(0), argv, envp ? read_string_array(c, envp) : ErrorOr<Strings>(Strings{}), search);
 }
 
+// execve(2) itself: a NULL envp is an empty environment (Linux accepts it).
 CallOutcome do_execve(BuiltinCall& c)
 {
-    auto argv = read_strings(c, c.arg(1));
-    auto envp = c.arg(2) ? read_strings(c, c.arg(2)) : std::optional<std::vector<std::string>>(std::vector<std::string>{});
-    if (!argv || !envp)
-        return fail(c, EFAULT);
-    return exec_common(c, c.arg(0), std::move(*argv), std::move(*envp), false);
+    auto envp = c.arg(2) ? read_string_array(c, c.arg(2)) : ErrorOr<Strings>(Strings{});
+    return exec_common(c, c.arg(0), read_string_array(c, c.arg(1)), envp, false);
 }
 CallOutcome do_execv(BuiltinCall& c) { return exec_array(c, false); }
 CallOutcome do_execvp(BuiltinCall& c) { return exec_array(c, true); }
-CallOutcome do_execl(BuiltinCall& c) { return exec_list(c, false); }
-CallOutcome do_execlp(BuiltinCall& c) { return exec_list(c, true); }
+CallOutcome do_execl(BuiltinCall& c) { return exec_list(c, false, EnvFrom::Environ); }
+CallOutcome do_execlp(BuiltinCall& c) { return exec_list(c, true, EnvFrom::Environ); }
+CallOutcome do_execle(BuiltinCall& c) { return exec_list(c, false, EnvFrom::AfterNull); }
 
 // ---- <sys/wait.h> macros and forklab.h ------------------------------------------------------
 
@@ -309,12 +349,12 @@ CallOutcome do_assert(BuiltinCall& c) { return c.arg(0) ? value(0) : do_abort(c)
 std::span<Entry const> core_builtins()
 {
     static Entry const table[] = {
-        {"fork", do_fork}, {"vfork", do_vfork}, {"_exit", do_exit}, {"exit", do_exit}, {"abort", do_abort},
+        {"fork", do_fork}, {"vfork", do_vfork}, {"_exit", do_exit}, {"abort", do_abort},
         {"getpid", do_getpid}, {"getppid", do_getppid}, {"wait", do_wait}, {"waitpid", do_waitpid},
         {"sleep", do_sleep}, {"write", do_write}, {"read", do_read}, {"close", do_close}, {"dup", do_dup},
         {"dup2", do_dup2}, {"pipe", do_pipe}, {"kill", do_kill}, {"raise", do_raise}, {"signal", do_signal},
         {"sigaction", do_sigaction}, {"pause", do_pause}, {"execve", do_execve}, {"execv", do_execv},
-        {"execvp", do_execvp}, {"execl", do_execl}, {"execlp", do_execlp}, {"WIFEXITED", w_ifexited},
+        {"execvp", do_execvp}, {"execl", do_execl}, {"execlp", do_execlp}, {"execle", do_execle}, {"WIFEXITED", w_ifexited},
         {"WEXITSTATUS", w_exitstatus}, {"WIFSIGNALED", w_ifsignaled}, {"WTERMSIG", w_termsig},
         {"WIFSTOPPED", w_ifstopped}, {"WSTOPSIG", w_stopsig}, {"WIFCONTINUED", w_ifcontinued},
         {"WCOREDUMP", w_coredump}, {"EXPECT", do_expect}, {"NOTE", do_note}, {"assert", do_assert},
@@ -329,7 +369,7 @@ namespace {
 auto const& tables()
 {
     static std::span<libc::Entry const> const all[] = {libc::core_builtins(), libc::stdio_builtins(),
-        libc::malloc_builtins(), libc::string_builtins(), libc::env_builtins(), libc::sys_builtins()};
+        libc::malloc_builtins(), libc::string_builtins(), libc::env_builtins(), libc::sys_builtins(), libc::forklab_builtins()};
     return all;
 }
 

@@ -1,0 +1,65 @@
+// The help overlay (F1 or ?): every keyboard shortcut, and what the colours mean.
+#include "panels/draw.h"
+
+#include <array>
+
+namespace forklab::gui {
+
+namespace {
+
+struct Shortcut {
+    char const* keys;
+    char const* what;
+};
+
+constexpr std::array<Shortcut, 16> kShortcuts{{
+    {"Right  or  S", "step: run one statement of one task"},
+    {"Left  or  B", "step back (the run is replayed up to the step before)"},
+    {"Space", "play / pause"},
+    {"+  /  -", "play faster / slower"},
+    {"Home  or  R", "restart from the first step"},
+    {"End", "go to the end of the run"},
+    {"F", "run to the next fork"},
+    {"E", "run to the next exec"},
+    {"X", "run to the next exit"},
+    {"W", "run to the next page fault"},
+    {"N", "run to the next NOTE"},
+    {"1 ... 9", "manual scheduler: run the n-th runnable task"},
+    {"Ctrl +  /  Ctrl -", "larger / smaller text (for projection)"},
+    {"click a task", "show or hide its memory and files (manual scheduler: run it)"},
+    {"click an event", "go to the step that made it"},
+    {"F1  or  ?", "show / hide this help"},
+}};
+
+}  // namespace
+
+void help_overlay(PanelContext& ctx)
+{
+    if (!ctx.view.show_help)
+        return;
+    ImGuiIO const& io = ImGui::GetIO();
+    ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x / 2, io.DisplaySize.y / 2), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
+    ImGui::SetNextWindowBgAlpha(0.97f);
+    ImGuiWindowFlags const flags = ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoSavedSettings |
+        ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoMove;
+    if (ImGui::Begin("Keyboard shortcuts (F1 or ? to close)", &ctx.view.show_help, flags)) {
+        if (ImGui::BeginTable("keys", 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH)) {
+            for (Shortcut const& s : kShortcuts) {
+                ImGui::TableNextRow();
+                ImGui::TableNextColumn();
+                ImGui::PushFont(ctx.fonts.mono);
+                ImGui::TextUnformatted(s.keys);
+                ImGui::PopFont();
+                ImGui::TableNextColumn();
+                ImGui::TextUnformatted(s.what);
+            }
+            ImGui::EndTable();
+        }
+        ImGui::Spacing();
+        hint("Each process keeps one colour everywhere: its node in the tree, its memory band, its "
+             "marker in the source, the bytes it printed and its events.");
+    }
+    ImGui::End();
+}
+
+}  // namespace forklab::gui

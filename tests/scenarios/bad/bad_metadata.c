@@ -1,0 +1,7 @@
+//! title: Metadata with a misspelt key
+//! tags: bad
+//! shed: child-first
+int main(void)
+{
+    return 0;
+}
