@@ -9,6 +9,7 @@
 // metadata or C that does not parse), whose message goes to stderr.
 #include "check.h"
 
+#include "explore/check.h"
 #include "scenario/verdict.h"
 
 #include <filesystem>
@@ -41,7 +42,8 @@ void check_one(std::filesystem::path const& path, CheckArgs const& a, Tally& tal
         return report_bad(path.string(), "forklab check: " + loaded.error(), tally);
     lang::RunOptions base;
     base.max_steps = a.max_steps;
-    scenario::Verdict const v = scenario::check(*loaded, base);
+    scenario::Verdict v = scenario::check(*loaded, base);
+    explore::check_outcomes(*loaded, base, v);  // A racy scenario: every declared outcome, no other.
     if (v.kind == scenario::Verdict::Kind::BadInput)
         return report_bad(path.string(), v.reasons.front(), tally);
     if (v.kind == scenario::Verdict::Kind::Pass) {

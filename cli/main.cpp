@@ -3,8 +3,10 @@
 #include "demo.h"
 #include "explain.h"
 #include "list.h"
+#include "outcomes.h"
 #include "run.h"
 #include "tree.h"
+#include "verify.h"
 
 #include <CLI/CLI.hpp>
 
@@ -16,9 +18,11 @@ int main(int argc, char** argv)
     forklab::cli::add_demo_command(app);
     forklab::cli::add_run_command(app);
     forklab::cli::add_check_command(app);
+    forklab::cli::add_outcomes_command(app);
     forklab::cli::add_list_command(app);
     forklab::cli::add_tree_command(app);
     forklab::cli::add_explain_command(app);
+    forklab::cli::add_verify_command(app);
     CLI11_PARSE(app, argc, argv);
     if (app.get_subcommands().empty()) {
         std::cout << app.help();

@@ -7,6 +7,7 @@
 // 3 when the step budget ran out or every task was left asleep.
 #include "run.h"
 
+#include "program.h"
 #include "report.h"
 
 #include "lang/runner.h"
@@ -24,8 +25,8 @@ namespace {
 struct RunArgs {
     std::string file;
     std::uint64_t max_steps = 10'000'000;
-    std::string sched = "parent-first";
-    std::string strategy = "cow";
+    std::string sched;     // Empty: the scenario's `sched:`, else parent-first.
+    std::string strategy;  // Empty: the scenario's `strategy:`, else cow.
     std::string schedule;
     bool summary = false;
     bool trace = false;
@@ -38,16 +39,6 @@ struct RunArgs {
     std::cout << std::flush;
     std::cerr << message;
     std::exit(status);
-}
-
-std::string read_source(std::string const& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        quit(2, "forklab run: cannot open " + path + "\n");
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
 }
 
 lang::SchedOptions sched_option(std::string const& text)
@@ -90,17 +81,17 @@ std::vector<pid_t> schedule_option(std::string const& text)
     return pids;
 }
 
-lang::RunOptions options_of(RunArgs const& a)
+// The scenario's metadata and /bin programs, then the command line over them.
+lang::RunOptions options_of(RunArgs const& a, scenario::Loaded const& loaded)
 {
-    lang::RunOptions options;
-    options.max_steps = a.max_steps;
-    options.sched = sched_option(a.sched);
-    options.kernel.fork_strategy = strategy_option(a.strategy);
+    lang::RunOptions base;
+    base.max_steps = a.max_steps;
+    lang::RunOptions options = options_for(loaded, std::move(base), a.file, a.args);
+    if (!a.sched.empty())
+        options.sched = sched_option(a.sched);
+    if (!a.strategy.empty())
+        options.kernel.fork_strategy = strategy_option(a.strategy);
     options.schedule = schedule_option(a.schedule);
-    if (!a.args.empty()) {
-        options.argv = {a.file};
-        options.argv.insert(options.argv.end(), a.args.begin(), a.args.end());
-    }
     return options;
 }
 
@@ -176,8 +167,9 @@ void print_json(RunArgs const& a, lang::RunOptions const& o, lang::Run const& ru
 
 void run_file(RunArgs const& a)
 {
-    lang::RunOptions const options = options_of(a);
-    lang::Run const run = lang::run_program(a.file, read_source(a.file), options);
+    scenario::Loaded const loaded = load_or_quit("run", a.file);
+    lang::RunOptions const options = options_of(a, loaded);
+    lang::Run const run = lang::run_program(a.file, loaded.source, options);
     if (a.json)
         print_json(a, options, run);
     else

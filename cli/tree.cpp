@@ -4,6 +4,8 @@
 // --at ran out of steps or deadlocked (the tree is printed anyway).
 #include "tree.h"
 
+#include "program.h"
+
 #include "base/format.h"
 #include "lang/runner.h"
 #include "show.h"
@@ -311,16 +313,6 @@ struct TreeArgs {
     std::exit(status);
 }
 
-std::string read_source(std::string const& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        quit(2, "forklab tree: cannot open " + path + "\n");
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
 void print_views(TreeArgs const& a, ProcessHistory const& history, Kernel const& k)
 {
     std::vector<std::string> const views = a.show.empty() ? std::vector<std::string>{"tree"} : a.show;
@@ -339,16 +331,13 @@ void print_views(TreeArgs const& a, ProcessHistory const& history, Kernel const&
 void run_tree(TreeArgs const& a)
 {
     ProcessHistory history;
-    lang::RunOptions options;
-    // A run stopped by its step budget leaves the kernel as it was after that step. (Session::at,
-    // which rebuilds the state at a step, replaces this.)
-    options.max_steps = a.at ? *a.at : a.max_steps;
+    scenario::Loaded const loaded = load_or_quit("tree", a.file);
+    lang::RunOptions base;
+    // A run stopped by its step budget leaves the kernel as it was after that step.
+    base.max_steps = a.at ? *a.at : a.max_steps;
+    lang::RunOptions options = options_for(loaded, std::move(base), a.file, a.args);
     options.after_step = [&history](Kernel const& k) { history.observe(k); };
-    if (!a.args.empty()) {
-        options.argv = {a.file};
-        options.argv.insert(options.argv.end(), a.args.begin(), a.args.end());
-    }
-    lang::Run const run = lang::run_program(a.file, read_source(a.file), options);
+    lang::Run const run = lang::run_program(a.file, loaded.source, options);
     if (run.end == lang::RunEnd::CompileError)
         quit(2, run.error);
     if (run.end == lang::RunEnd::SetupFailed)

@@ -559,6 +559,12 @@ TEST_CASE("a zero-page mapping shared by fork is never copied: the writer gets a
     std::size_t const used = in_use(lab);
     pid_t const child = lab.fork(lab.main);
     CHECK(in_use(lab) == used);  // Even the copy strategy does not copy the zero page.
+    // An area with nothing but the zero page has no anon_vma: Linux's fork leaves its entries
+    // for the child to fault in again (vma_needs_copy()).
+    // (On-demand-fork shares the whole page-table page instead.)
+    if (s != ForkStrategy::Odf)
+        CHECK_FALSE(pte_present(pte(lab, child, va)));
+    CHECK(peek(lab, child, va) == 0);
     CHECK(frame(lab, child, va) == kZeroFrame);
     poke(lab, child, va, 5);
     CHECK(kind_of(last_fault(lab, child)) == Kind::Alloc);
@@ -567,6 +573,32 @@ TEST_CASE("a zero-page mapping shared by fork is never copied: the writer gets a
     CHECK(frame(lab, lab.main, va) == kZeroFrame);
     CHECK(peek(lab, lab.main, va) == 0);
     CHECK(in_use(lab) == used + 1);
+}
+
+TEST_CASE("fork copies the entries of an area with an anonymous page, the zero page's among them")
+{
+    ForkStrategy const s = each_copying_strategy();
+    Lab lab(with(s));
+    std::uint64_t const va = map(lab, lab.main, 2);
+    CHECK(peek(lab, lab.main, va) == 0);  // The zero page.
+    poke(lab, lab.main, va + kPageSize, 9);  // An anonymous page: the area now has an anon_vma.
+    pid_t const child = lab.fork(lab.main);
+    CHECK(frame(lab, child, va) == kZeroFrame);  // Copied with the rest, without a fault.
+    CHECK(peek(lab, child, va + kPageSize) == 9);
+    lab.check();
+}
+
+TEST_CASE("fork leaves a shared mapping's entries for the child to fault in")
+{
+    Lab lab;
+    std::uint64_t const at = map(lab, lab.main, 1, kRW, MAP_SHARED | MAP_ANONYMOUS);
+    poke(lab, lab.main, at, 3);
+    FrameNr const shared = frame(lab, lab.main, at);
+    pid_t const child = lab.fork(lab.main);
+    CHECK_FALSE(pte_present(pte(lab, child, at)));  // Linux: vma_needs_copy() is false.
+    CHECK(peek(lab, child, at) == 3);
+    CHECK(frame(lab, child, at) == shared);  // The same frame, found again by the fault.
+    lab.check();
 }
 
 TEST_CASE("a frame holds no contents until a non-zero byte is written to it")
@@ -772,7 +804,9 @@ TEST_CASE("MADV_WIPEONFORK gives the child and its own children zeroes and keeps
     Vma const* v = mm_of(lab, child).find_vma(va);
     REQUIRE(v != nullptr);
     CHECK((v->flags & kVmWipeOnFork) != 0);  // Kept across fork, so grandchildren are wiped too.
-    CHECK_FALSE(pte_present(pte(lab, child, va)));
+    // (On-demand-fork shares the whole page-table page instead.)
+    if (s != ForkStrategy::Odf)
+        CHECK_FALSE(pte_present(pte(lab, child, va)));
     CHECK(peek(lab, child, va) == 0);
     poke(lab, child, va, 'Y');
 
@@ -1692,8 +1726,13 @@ TEST_CASE("exec_image maps text read-only and shared, and data private and copy-
     CHECK(refs(lab, text) == 2);  // The program's page cache and one page-table entry.
 
     pid_t const child = lab.fork(lab.main);
-    CHECK(frame(lab, child, kText) == text);
+    // Linux's vma_needs_copy(): text holds no anonymous page, so fork copies none of its entries;
+    // the child's first fetch maps the page cache's frame -- the very same one.
+    // (On-demand-fork shares the whole page-table page instead.)
+    if (s != ForkStrategy::Odf)
+        CHECK_FALSE(pte_present(pte(lab, child, kText)));
     CHECK(peek(lab, child, kText) == 0x90);
+    CHECK(frame(lab, child, kText) == text);
     if (s == ForkStrategy::Cow)
         CHECK(refs(lab, text) == 3);
     std::size_t const used = in_use(lab);

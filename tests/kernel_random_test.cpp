@@ -1218,18 +1218,29 @@ private:
     std::size_t free_frames() const { return k.physical_memory().total() - k.physical_memory().in_use(); }
 
     // The frames a Copy-strategy fork allocates: one per present private page the child inherits.
+    // Each present private page that is not the zero page -- in an area that has anonymous pages
+    // at all (Linux's vma_needs_copy(): an area with none is left for the child to fault in).
     static std::size_t copy_frames_needed(MmStruct const& mm)
     {
+        std::set<Vma const*> anon;
+        auto each_page = [&](auto const& f) {
+            for (PageTable::Leaf const& leaf : mm.page_table().leaves())
+                for (unsigned i = 0; i < kPtesPerTable; ++i) {
+                    Pte const pte = leaf.table->pte[i];
+                    std::uint64_t const va = (leaf.region << kTableShift) | (std::uint64_t(i) << kPageShift);
+                    Vma const* v = mm.find_vma(va);
+                    if (pte_present(pte) && pte_frame(pte) != kZeroFrame && v && !v->shared())
+                        f(*v, va, pte_frame(pte));
+                }
+        };
+        each_page([&](Vma const& v, std::uint64_t va, FrameNr frame) {
+            if (!v.object || v.object->cached_frame(v.object_index(va)) != frame)
+                anon.insert(&v);
+        });
         std::size_t n = 0;
-        for (PageTable::Leaf const& leaf : mm.page_table().leaves())
-            for (unsigned i = 0; i < kPtesPerTable; ++i) {
-                Pte const pte = leaf.table->pte[i];
-                if (!pte_present(pte) || pte_frame(pte) == kZeroFrame)
-                    continue;
-                Vma const* v = mm.find_vma((leaf.region << kTableShift) | (std::uint64_t(i) << kPageShift));
-                if (v && !v->shared() && !(v->flags & (kVmDontFork | kVmWipeOnFork)))
-                    ++n;
-            }
+        each_page([&](Vma const& v, std::uint64_t, FrameNr) {
+            n += anon.contains(&v) && !(v.flags & (kVmDontFork | kVmWipeOnFork));
+        });
         return n;
     }
 

@@ -407,11 +407,9 @@ TEST_CASE("stdio: a flush blocked on a full pipe is restarted after an SA_RESTAR
     CHECK(output_of(restart) == "[handler]\nfflush=0 errno=0\nchild read 65542\n");
 }
 
-// Known gap, outside stdio: when a signal wakes a task asleep in a call, Machine::step delivers
-// the handler before the call is made again, so the call never sees the signal and cannot fail
-// with EINTR (Linux returns -ERESTARTSYS first). should_fail marks it until the machine does.
-TEST_CASE("stdio: a flush blocked on a full pipe fails with EINTR after a handler without SA_RESTART" *
-    doctest::should_fail())
+// When a signal wakes a task asleep in a call, the call ends first (Linux returns -ERESTARTSYS)
+// and the handler runs after; without SA_RESTART the flush then fails with EINTR.
+TEST_CASE("stdio: a flush blocked on a full pipe fails with EINTR after a handler without SA_RESTART")
 {
     std::string const plain = std::string("#define FLAGS 0\n") + kInterruptedFlush;
     CHECK(output_of(plain) == "[handler]\nfflush=-1 errno=4\nchild read 65536\n");

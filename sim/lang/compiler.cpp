@@ -155,10 +155,12 @@ void Compiler::lay_out_sections()
 }
 
 // errno and the other library objects live in bss after the program's own variables, so each
-// process has its own copy, copied on write by fork like any global.
+// process has its own copy, copied on write by fork like any global -- but on a page of their
+// own, as glibc's live in libc's own data segment: a printf in the child must not copy the page
+// of the program's globals.
 void Compiler::place_runtime_variables()
 {
-    std::uint64_t end = (m_program.bss_size + 7) & ~std::uint64_t(7);
+    std::uint64_t end = page_ceil(m_program.bss_size);
     for (Decl const* d : m_program.builtins) {
         if (d->kind != DeclKind::BuiltinVariable)
             continue;

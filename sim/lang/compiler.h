@@ -36,7 +36,7 @@ struct FunctionInfo {
 
 // Where the runtime's own variables live (absolute addresses; 0 if the program has none), and
 // the library's private static data (stdio's FILEs, the heap's state, rand's state: see
-// lang/libc.h), always present, zero-filled in bss like glibc's own .bss.
+// lang/libc.h), always present, zero-filled, on a bss page after the program's own variables.
 struct RuntimeVariables {
     std::uint64_t errno_addr = 0, environ_addr = 0, stdin_addr = 0, stdout_addr = 0, stderr_addr = 0;
     std::uint64_t libc_data = 0;

@@ -211,6 +211,18 @@ StepResult Machine::step(pid_t pid)
     }
     if (!task_can_run(pid))
         return {StepKind::NotRunnable, cpu.line, cpu.column};
+    // A task asleep in a system call that a signal woke: the call returns first (Linux: with
+    // -ERESTARTSYS or the like, or with what it had done by then), and only on its way back to
+    // user mode is the signal delivered. So the call is made again now, with the signal still
+    // pending, and it ends as Interrupted (or completes).
+    if (woken_by_signal(pid, cpu)) {
+        if (reissue_call(pid, cpu) == Stop::Exited || gone()) {
+            m_cpus.erase(pid);
+            return {StepKind::Exited};
+        }
+        if (!task_can_run(pid))
+            return {StepKind::Blocked, cpu.line, cpu.column};
+    }
     // Linux: exit_to_user_mode_loop() -> arch_do_signal_or_restart(), before the next statement.
     auto delivery = m_kernel.do_signal(pid);
     if (gone()) {
@@ -221,8 +233,9 @@ StepResult Machine::step(pid_t pid)
         return {StepKind::NotRunnable, cpu.line, cpu.column};
     if (delivery && *delivery) {
         // A system call a signal interrupted fails with EINTR, unless the handler was installed
-        // with SA_RESTART (signal(7), "Interruption of system calls").
-        if (cpu.interrupted && !((*delivery)->action.flags & SA_RESTART)) {
+        // with SA_RESTART and the call is one that restarts (signal(7), "Interruption of system
+        // calls"; pause, sigsuspend and the sleeps never do).
+        if (cpu.interrupted && (!cpu.restartable || !((*delivery)->action.flags & SA_RESTART))) {
             BuiltinCall call{*this, m_kernel, pid, cpu, {}, MemoryPort(m_kernel, pid)};
             set_errno(call, EINTR);
             finish_call(cpu, std::uint64_t(-1));
@@ -232,6 +245,7 @@ StepResult Machine::step(pid_t pid)
             return {StepKind::Ran, cpu.line, cpu.column};
     }
     cpu.interrupted = false;
+    cpu.restartable = true;
     Stop const stop = execute(pid, cpu);
     StepResult const result{StepKind::Ran, cpu.line, cpu.column};
     if (stop == Stop::Exited || gone()) {
@@ -259,6 +273,8 @@ Machine::Stop Machine::call_builtin(pid_t pid, Cpu& cpu, std::uint32_t id, std::
     }
     (void)n;
     CallOutcome const out = fn(call);
+    cpu.asleep_in_call = out.kind == CallOutcome::Kind::Block;
+    cpu.restartable = out.restartable;
     switch (out.kind) {
     case CallOutcome::Kind::Return:
         finish_call(cpu, out.value);
@@ -271,6 +287,33 @@ Machine::Stop Machine::call_builtin(pid_t pid, Cpu& cpu, std::uint32_t id, std::
     case CallOutcome::Kind::Fault: return Stop::Fault;
     }
     return Stop::Fault;
+}
+
+// Whether `pid` sleeps in a library call and a signal it does not block is pending (ignored
+// signals are discarded when sent, so a pending one will be acted on).
+bool Machine::woken_by_signal(pid_t pid, Cpu const& cpu) const
+{
+    if (!cpu.asleep_in_call)
+        return false;
+    Task const* t = m_kernel.find_task(pid);
+    return t && ((t->pending | t->signal->shared_pending) & ~t->blocked) != 0;
+}
+
+// The library call at pc made again: its arguments are still on the operand stack, above the
+// function pointer for a call through one.
+Machine::Stop Machine::reissue_call(pid_t pid, Cpu& cpu)
+{
+    auto const& code = cpu.program->code();
+    Insn const& in = code[cpu.pc];
+    if (in.op == Op::CallBuiltin)
+        return call_builtin(pid, cpu, std::uint32_t(in.c), in.a, 0);
+    if (in.op == Op::CallIndirect && cpu.stack.size() > in.a) {
+        std::int64_t const target = cpu.program->index_of(cpu.stack[cpu.stack.size() - 1 - in.a]);
+        if (target >= 0 && code[std::size_t(target)].op == Op::BuiltinStub)
+            return call_builtin(pid, cpu, std::uint32_t(code[std::size_t(target)].c), in.a, 1);
+    }
+    cpu.asleep_in_call = false;
+    return Stop::Statement;
 }
 
 // The interpreter loop: runs from pc through one Stmt instruction up to the next one. Any stop

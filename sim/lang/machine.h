@@ -63,6 +63,8 @@ struct Cpu {
     std::vector<SignalFrame> signal_frames;
     std::vector<CallRecord> calls;  // The shadow stack.
     bool interrupted = false;  // A blocking call at pc was interrupted by a signal.
+    bool restartable = true;   // ... and SA_RESTART may restart it (not pause, sigsuspend, sleeps).
+    bool asleep_in_call = false;  // The call at pc put the task to sleep; it is made again on wake-up.
     int line = 0, column = 0;  // The statement being (or last) executed.
     std::vector<LibcResume> libc_resume;  // Library calls in progress, one per signal depth.
 };
@@ -120,6 +122,10 @@ struct CallOutcome {
     };
     Kind kind = Kind::Return;
     std::uint64_t value = 0;
+    // Interrupted: whether SA_RESTART restarts the call (Linux's -ERESTARTSYS), or the call
+    // fails with EINTR whenever a handler runs (-ERESTARTNOHAND: pause, sigsuspend; and the
+    // sleeps, -ERESTART_RESTARTBLOCK).
+    bool restartable = true;
 };
 
 using BuiltinFn = CallOutcome (*)(BuiltinCall&);
@@ -161,6 +167,8 @@ private:
     enum class Stop : std::uint8_t { Statement, Blocked, Exited, Fault };
     Stop execute(pid_t pid, Cpu& cpu);
     Stop call_builtin(pid_t pid, Cpu& cpu, std::uint32_t id, std::size_t argc, std::size_t below);
+    Stop reissue_call(pid_t pid, Cpu& cpu);
+    bool woken_by_signal(pid_t pid, Cpu const& cpu) const;
     bool deliver_signal(pid_t pid, Cpu& cpu, SignalDelivery const& delivery);
     void push_arguments(Cpu& cpu, std::uint32_t entry, std::vector<std::uint64_t> const& args) const;
     bool task_can_run(pid_t pid) const;

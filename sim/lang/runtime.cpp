@@ -176,7 +176,7 @@ CallOutcome do_pause(BuiltinCall& c)
         return fail(c, r.error().code());
     if (*r == WaitResult::Kind::Sleeping)
         return {Kind::Block};
-    return {Kind::Interrupted};  // pause() only ever returns -1 with EINTR.
+    return {Kind::Interrupted, 0, false};  // pause() only ever returns -1 with EINTR.
 }
 
 // ---- exec -----------------------------------------------------------------------------------

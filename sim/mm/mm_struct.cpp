@@ -339,7 +339,9 @@ ErrorOr<RefPtr<MmStruct>> MmStruct::dup(ForkStrategy strategy, MmCounters& c)
     child->m_start_brk = m_start_brk;
     child->m_brk = m_brk;
     child->m_stack_max = m_stack_max;
+    std::vector<bool> skip;  // By VMA: no page-table entries to copy.
     for (Vma const& v : m_vmas) {
+        skip.push_back(!vma_needs_copy(v));
         if (v.flags & kVmDontFork)
             continue;
         Vma copy = v;
@@ -357,10 +359,37 @@ ErrorOr<RefPtr<MmStruct>> MmStruct::dup(ForkStrategy strategy, MmCounters& c)
             ++c.pt_pages_shared;
             continue;
         }
-        TRY(copy_leaf_range(*child, leaf, strategy, c));
+        TRY(copy_leaf_range(*child, leaf, strategy, skip, c));
     }
     child->m_pt.drop_empty_leaves();
     return child;
+}
+
+// Linux: vma_needs_copy(). Fork copies an area's page-table entries only when the area holds
+// anonymous pages (it has an anon_vma): a shared mapping, or a private file mapping that nobody
+// has written, is left for the child to fault in from the page cache -- "fork becomes much
+// lighter when there are big shared or private readonly mappings" (mm/memory.c). A private area
+// whose only pages are the zero page has no anon_vma either.
+bool MmStruct::vma_needs_copy(Vma const& v) const
+{
+    if (v.shared())
+        return false;
+    for (PageTable::Leaf const& leaf : m_pt.leaves()) {
+        std::uint64_t const lo = leaf.region << kTableShift;
+        if (lo >= v.end || lo + kTableSpan <= v.start || leaf.table->present == 0)
+            continue;
+        unsigned const from = PageTable::index_of(std::max(v.start, lo));
+        unsigned const to = v.end >= lo + kTableSpan ? kPtesPerTable : PageTable::index_of(v.end);
+        for (unsigned i = from; i < to; ++i) {
+            Pte const pte = leaf.table->pte[i];
+            if (!pte_present(pte) || pte_frame(pte) == kZeroFrame)
+                continue;
+            std::uint64_t const va = lo + (std::uint64_t(i) << kPageShift);
+            if (!v.object || v.object->cached_frame(v.object_index(va)) != pte_frame(pte))
+                return true;  // An anonymous page, or a private copy of a file's page.
+        }
+    }
+    return false;
 }
 
 // On-demand-fork shares a page-table page only when everything under it is private memory
@@ -377,7 +406,7 @@ bool MmStruct::can_share_leaf(PageTable::Leaf const& leaf) const
 
 // Linux: copy_page_range() for one page-table page, over each VMA under it.
 ErrorOr<void> MmStruct::copy_leaf_range(MmStruct& child, PageTable::Leaf const& leaf, ForkStrategy strategy,
-    MmCounters& c)
+    std::vector<bool> const& skip, MmCounters& c)
 {
     std::uint64_t const lo = leaf.region << kTableShift;
     std::uint64_t const hi = lo + kTableSpan;
@@ -389,7 +418,7 @@ ErrorOr<void> MmStruct::copy_leaf_range(MmStruct& child, PageTable::Leaf const& 
     ++c.pt_pages_copied;
     auto first = std::lower_bound(m_vmas.begin(), m_vmas.end(), lo, [](Vma const& v, std::uint64_t a) { return v.end <= a; });
     for (auto v = first; v != m_vmas.end() && v->start < hi; ++v) {
-        if (v->flags & (kVmDontFork | kVmWipeOnFork))
+        if ((v->flags & (kVmDontFork | kVmWipeOnFork)) || skip[std::size_t(v - m_vmas.begin())])
             continue;
         unsigned const from = PageTable::index_of(std::max(v->start, lo));
         unsigned const to = v->end >= hi ? kPtesPerTable : PageTable::index_of(v->end);

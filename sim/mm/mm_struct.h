@@ -149,7 +149,9 @@ private:
     void write_protect_range(std::uint64_t start, std::uint64_t end);
     FaultResult fault_missing(Vma const&, PteTable&, unsigned idx, std::uint64_t va, Access, MmCounters&);
     FaultResult fault_write_protected(Vma const&, PteTable&, unsigned idx, std::uint64_t va, MmCounters&);
-    ErrorOr<void> copy_leaf_range(MmStruct& child, PageTable::Leaf const&, ForkStrategy, MmCounters&);
+    ErrorOr<void> copy_leaf_range(MmStruct& child, PageTable::Leaf const&, ForkStrategy, std::vector<bool> const& skip,
+        MmCounters&);
+    bool vma_needs_copy(Vma const&) const;
     bool can_share_leaf(PageTable::Leaf const&) const;
 
     PhysicalMemory* m_phys;

@@ -1,0 +1,22 @@
+// Loading the program a command runs: a scenario file with its `//!` metadata and the programs
+// of scenarios/bin/ for the simulated /bin, the same way for `run`, `tree` and `check`. A file
+// that cannot be read or whose metadata is malformed ends the command with exit status 2.
+#pragma once
+
+#include "scenario/library.h"
+
+#include <string>
+#include <vector>
+
+namespace forklab::cli {
+
+// The scenario at `path`, or exit 2 with the message (prefixed by "forklab COMMAND: " when it
+// is not already a rendered file:line:col diagnostic).
+scenario::Loaded load_or_quit(std::string const& command, std::string const& path);
+
+// The run options for `loaded`: its metadata and /bin programs over `base`; argv from the
+// command line (after --) replaces the metadata's when given.
+lang::RunOptions options_for(scenario::Loaded const& loaded, lang::RunOptions base, std::string const& path,
+    std::vector<std::string> const& args);
+
+}  // namespace forklab::cli

@@ -1,0 +1,78 @@
+// Every possible outcome of a program: the answer to "which outputs can this fork puzzle
+// print?", found by exploring every interleaving of its tasks -- each point where the
+// scheduler could run more than one task -- instead of the one a policy picks.
+//
+// The search is depth-first over the choice points of one lang::Session. Going down is a step;
+// going back to a choice point rebuilds the state by replaying the shared prefix from the start
+// (the kernel is deterministic and not copyable), so each branch costs one replay of its prefix.
+// Two reductions keep the search small without losing an outcome:
+//   - State hashing (explore/state_hash.h): a choice point whose state was met before, by
+//     another order of the same steps, is not explored again.
+//   - Private steps: when a runnable task's next statement only computes on its own registers
+//     and private memory -- no library or system call, no pending or caught signal, no shared
+//     or vfork-shared memory -- it commutes with every step of every other task (nothing they
+//     do can see it or change it), so only the orders that run it first are explored there
+//     (partial-order reduction with a persistent set of one task). If the statement turns out
+//     to have done more (a fault that was not a plain copy-on-write, a signal), the other
+//     tasks' orders are explored too.
+// A bound on the number of choice points explored keeps a runaway program from taking forever;
+// when it is hit the result says so, and the list may be incomplete.
+#pragma once
+
+#include "lang/runner.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace forklab::explore {
+
+struct ExploreOptions {
+    std::uint64_t max_states = 100'000;  // Choice points explored before giving up.
+    bool reduce = true;                  // Private steps commute (tests compare with false).
+    // States that differ only in the numbering of pids are explored once (state_hash.h).
+    // A program whose output shows pids then gets its outputs for some numberings of its
+    // processes, not every one (verify normalises pids the same way).
+    bool pid_symmetry = true;
+};
+
+// One distinct end of the program: what the terminal showed, and how the run ended.
+struct Outcome {
+    std::string output;
+    lang::RunEnd end = lang::RunEnd::Finished;
+    std::string error;             // Why it did not finish (a deadlock, the step budget).
+    std::vector<pid_t> schedule;   // One schedule that gives it, for RunOptions::schedule.
+    std::uint64_t end_states = 0;  // Distinct end states (by state hash) that show it.
+    std::uint64_t runs = 0;        // Explored runs that ended in it.
+    bool expect_failed = false;    // An EXPECT failed in the first such run.
+};
+
+struct Exploration {
+    bool ok = true;                  // False: the program could not run (see error).
+    std::string error;               // A compile error, or why the program could not start.
+    std::vector<Outcome> outcomes;   // In the order they were found (the first is what the
+                                     // lowest pid running first at every choice gives).
+    std::uint64_t states = 0;        // Choice points explored.
+    std::uint64_t pruned = 0;        // Choice points met again and not explored twice.
+    std::uint64_t runs = 0;          // Runs explored to their end.
+    std::uint64_t steps = 0;         // Statements executed, replays included.
+    bool bound_hit = false;          // max_states was reached: the list may be incomplete.
+};
+
+// Explore `source` run with `options` (their schedule and scheduling policy are ignored: the
+// explorer makes every choice). options.max_steps bounds each run.
+Exploration explore(std::string path, std::string source, lang::RunOptions options, ExploreOptions const& how = {});
+
+// How an explored set of outputs compares with a declared one (a scenario's `outcome:` lines).
+struct OutcomeCheck {
+    std::vector<std::string> missing;     // Declared, never produced.
+    std::vector<std::string> unexpected;  // Produced (by a run that finished), not declared.
+    std::vector<std::string> problems;    // Runs that did not finish, failed EXPECTs, the bound.
+    bool pass() const { return missing.empty() && unexpected.empty() && problems.empty(); }
+};
+OutcomeCheck compare_outcomes(Exploration const& found, std::vector<std::string> const& declared);
+
+// "7,7,8,7": a schedule as `forklab run --schedule` takes it.
+std::string schedule_text(std::vector<pid_t> const& schedule);
+
+}  // namespace forklab::explore
