@@ -15,6 +15,8 @@
 // incomplete: a line on stderr says so), 2 for bad input (a missing file, a compile error).
 #include "outcomes.h"
 
+#include "program.h"
+
 #include "explore/outcomes.h"
 #include "scenario/library.h"
 
@@ -32,25 +34,6 @@ struct OutcomesArgs {
     std::uint64_t max_steps = 100'000;
     bool json = false;
 };
-
-[[noreturn]] void quit(int status, std::string const& message)
-{
-    std::cout << std::flush;
-    std::cerr << message << (message.ends_with("\n") ? "" : "\n");
-    std::exit(status);
-}
-
-char const* end_name(lang::RunEnd end)
-{
-    switch (end) {
-    case lang::RunEnd::Finished: return "finished";
-    case lang::RunEnd::CompileError: return "compile-error";
-    case lang::RunEnd::StepBudget: return "step-budget";
-    case lang::RunEnd::Deadlock: return "deadlock";
-    case lang::RunEnd::SetupFailed: return "setup-failed";
-    }
-    return "?";
-}
 
 std::string plural(std::uint64_t n, std::string const& word)
 {

@@ -5,10 +5,26 @@
 
 #include "scenario/library.h"
 
+#include "lang/runner.h"
+
 #include <string>
 #include <vector>
 
 namespace forklab::cli {
+
+// Ends the command: flushes the terminal output, writes `message` to stderr (with a final newline
+// when it lacks one) and exits with `status`.
+[[noreturn]] void quit(int status, std::string const& message);
+
+// The name of how a run ended, as --json prints it: "finished", "compile-error", ...
+char const* end_name(lang::RunEnd end);
+
+// The command-line options that steer a run, each read or the command ends with exit status 2
+// and a message naming `command`: --sched POLICY, --strategy cow|copy|odf and --schedule
+// PID,PID,... (the pid that runs each step; empty text, no schedule).
+lang::SchedOptions sched_option(std::string const& command, std::string const& text);
+ForkStrategy strategy_option(std::string const& command, std::string const& text);
+std::vector<pid_t> schedule_option(std::string const& command, std::string const& text);
 
 // The scenario at `path`, or exit 2 with the message (prefixed by "forklab COMMAND: " when it
 // is not already a rendered file:line:col diagnostic).

@@ -12,7 +12,6 @@
 
 #include "lang/runner.h"
 
-#include <charconv>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -34,53 +33,6 @@ struct RunArgs {
     std::vector<std::string> args;
 };
 
-[[noreturn]] void quit(int status, std::string const& message)
-{
-    std::cout << std::flush;
-    std::cerr << message;
-    std::exit(status);
-}
-
-lang::SchedOptions sched_option(std::string const& text)
-{
-    auto o = lang::parse_sched(text);
-    if (!o)
-        quit(2, "forklab run: unknown scheduler '" + text +
-                "': expected parent-first, child-first, round-robin[:QUANTUM] or random[:SEED]\n");
-    if (o->policy == lang::SchedPolicy::Manual)
-        quit(2, "forklab run: the manual scheduler needs someone to choose each step; give the choices "
-                "with --schedule PID,PID,...\n");
-    return *o;
-}
-
-ForkStrategy strategy_option(std::string const& text)
-{
-    if (text == "cow")
-        return ForkStrategy::Cow;
-    if (text == "copy")
-        return ForkStrategy::Copy;
-    if (text == "odf")
-        return ForkStrategy::Odf;
-    quit(2, "forklab run: unknown fork strategy '" + text + "': expected cow, copy or odf\n");
-}
-
-// "7,7,8,7": the pid that runs each step.
-std::vector<pid_t> schedule_option(std::string const& text)
-{
-    std::vector<pid_t> pids;
-    std::size_t from = 0;
-    while (from <= text.size() && !text.empty()) {
-        std::size_t const comma = std::min(text.find(',', from), text.size());
-        pid_t pid = 0;
-        auto [end, ec] = std::from_chars(text.data() + from, text.data() + comma, pid);
-        if (ec != std::errc() || end != text.data() + comma || pid <= 0)
-            quit(2, "forklab run: bad --schedule '" + text + "': expected pids separated by commas, e.g. 7,7,8\n");
-        pids.push_back(pid);
-        from = comma + 1;
-    }
-    return pids;
-}
-
 // The scenario's metadata and /bin programs, then the command line over them.
 lang::RunOptions options_of(RunArgs const& a, scenario::Loaded const& loaded)
 {
@@ -88,10 +40,10 @@ lang::RunOptions options_of(RunArgs const& a, scenario::Loaded const& loaded)
     base.max_steps = a.max_steps;
     lang::RunOptions options = options_for(loaded, std::move(base), a.file, a.args);
     if (!a.sched.empty())
-        options.sched = sched_option(a.sched);
+        options.sched = sched_option("run", a.sched);
     if (!a.strategy.empty())
-        options.kernel.fork_strategy = strategy_option(a.strategy);
-    options.schedule = schedule_option(a.schedule);
+        options.kernel.fork_strategy = strategy_option("run", a.strategy);
+    options.schedule = schedule_option("run", a.schedule);
     return options;
 }
 
@@ -107,18 +59,6 @@ void print_summary(lang::Run const& run)
     std::cerr << "forklab: " << run.steps << " steps, " << run.exit_statuses.size() << " processes exited\n";
     for (auto const& [pid, status] : run.exit_statuses)
         std::cerr << "  pid " << pid << ": " << status_text(status) << "\n";
-}
-
-char const* end_name(lang::RunEnd end)
-{
-    switch (end) {
-    case lang::RunEnd::Finished: return "finished";
-    case lang::RunEnd::CompileError: return "compile-error";
-    case lang::RunEnd::StepBudget: return "step-budget";
-    case lang::RunEnd::Deadlock: return "deadlock";
-    case lang::RunEnd::SetupFailed: return "setup-failed";
-    }
-    return "?";
 }
 
 nlohmann::json tasks_json(lang::Run const& run)

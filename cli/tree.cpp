@@ -307,12 +307,6 @@ struct TreeArgs {
     std::vector<std::string> args;
 };
 
-[[noreturn]] void quit(int status, std::string const& message)
-{
-    std::cerr << message;
-    std::exit(status);
-}
-
 void print_views(TreeArgs const& a, ProcessHistory const& history, Kernel const& k)
 {
     std::vector<std::string> const views = a.show.empty() ? std::vector<std::string>{"tree"} : a.show;

@@ -10,52 +10,63 @@ namespace forklab::gui {
 
 std::vector<pid_t> shown_processes(PanelContext const& ctx)
 {
-    constexpr std::size_t kMost = 8;  // More bands than this do not fit a projected screen.
-    std::vector<pid_t> pids;
-    for (Task const& t : ctx.run.kernel().tasks()) {
-        if (!t.is_thread_group_leader() || pids.size() == kMost)
-            continue;
-        bool const wanted = ctx.view.selected.empty() ? t.pid != 1 : ctx.view.selected.contains(t.pid);
-        if (wanted)
-            pids.push_back(t.pid);
-    }
-    std::sort(pids.begin(), pids.end());
-    return pids;
+    return shown_pids(ctx.run.kernel(), ctx.view.selected);
 }
 
-App::App(std::unique_ptr<Stepper> run, Fonts const& fonts)
-    : m_run(std::move(run))
+App::App(OpenedProgram program, std::vector<ScenarioGroup> scenarios, OptionsFor options_for, Fonts const& fonts)
+    : m_program(std::move(program))
+    , m_scenarios(std::move(scenarios))
+    , m_options_for(std::move(options_for))
     , m_fonts(fonts)
 {
 }
 
-void App::frame(float dt)
+void App::open(std::filesystem::path const& path)
 {
-    keys();
-    playback(dt);
-    apply_requests();
-    see_every_pid();
-    if (m_run->failed_to_start())
-        error_screen();
-    else
-        layout();
-    PanelContext ctx{*m_run, m_palette, m_view, m_fonts};
-    help_overlay(ctx);
+    m_program = open_program(path, m_options_for);
+    m_palette = Palette{};
+    m_colours = PidColours{};
+    ViewState const old = m_view;
+    m_view = ViewState{};
+    m_view.show_help = old.show_help;
+    m_view.show_browser = old.show_browser;
+    m_view.steps_per_second = old.steps_per_second;
+    m_error_followed = false;
 }
 
-// Colours go to pids in the order of their forks, whichever panel draws first, so a pid has
-// the same colour in every screenshot of a run at every step.
+void App::frame(float dt)
+{
+    if (has_run()) {
+        keys();
+        playback(dt);
+        apply_requests();
+        see_every_pid();
+    } else {
+        browser_key();
+    }
+    layout();
+    help_overlay(m_view, m_fonts);
+    // Opened last, once no panel of this frame holds on to the old run.
+    if (auto path = std::exchange(m_open_next, std::nullopt))
+        open(*path);
+}
+
 void App::see_every_pid()
 {
-    for (Event const& e : m_run->preview().events)
-        if (e.kind == EventKind::Fork)
-            m_palette.see(e.other);
-    for (Task const& t : m_run->kernel().tasks())
-        m_palette.see(t.pid);
+    m_colours.see_run(m_palette, run());
+}
+
+// O shows or hides the scenario list, whether or not the open program runs.
+void App::browser_key()
+{
+    ImGuiIO const& io = ImGui::GetIO();
+    if (!io.WantTextInput && !io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_O))
+        m_view.show_browser = !m_view.show_browser;
 }
 
 void App::keys()
 {
+    browser_key();
     ImGuiIO& io = ImGui::GetIO();
     for (ImWchar c : io.InputQueueCharacters) {
         if (io.WantTextInput)
@@ -70,7 +81,7 @@ void App::keys()
     if (io.WantTextInput)
         return;
     auto pressed = [](int key) { return ImGui::IsKeyPressed(key); };
-    Stepper& run = *m_run;
+    Stepper& run = this->run();
     if (pressed(GLFW_KEY_F1))
         m_view.show_help = !m_view.show_help;
     if (io.KeyCtrl && (pressed(GLFW_KEY_EQUAL) || pressed(GLFW_KEY_KP_ADD)))
@@ -116,8 +127,8 @@ void App::playback(float dt)
     m_play_debt += dt * m_view.steps_per_second;
     while (m_play_debt >= 1) {
         m_play_debt -= 1;
-        std::size_t const notes = m_run->machine().notes().size();
-        if (!m_run->forward() || m_run->machine().notes().size() > notes) {
+        std::size_t const notes = run().machine().notes().size();
+        if (!run().forward() || run().machine().notes().size() > notes) {
             m_view.playing = false;
             m_play_debt = 0;
             return;
@@ -128,44 +139,60 @@ void App::playback(float dt)
 void App::apply_requests()
 {
     if (auto step = std::exchange(m_view.jump_to, std::nullopt))
-        m_run->go_to(*step);
+        run().go_to(*step);
     if (auto pid = std::exchange(m_view.run_task, std::nullopt))
-        m_run->choose(*pid);
+        run().choose(*pid);
 }
 
-// The fixed layout: controls across the top; source and output on the left, the tree and
-// memory in the middle, files and the timeline on the right. Proportions, not pixels, so it
-// holds from 1280x720 to a projector's 1920x1080.
+// The scenario list's column: narrow, since titles wrap, but never so narrow that a title
+// takes more than a few lines. O hides it, giving its width back to the source.
+float App::browser_width() const
+{
+    if (!m_view.show_browser)
+        return 0;
+    float const W = ImGui::GetIO().DisplaySize.x, fs = ImGui::GetFontSize();
+    return std::clamp(W * 0.14f, fs * 9.5f, fs * 15);
+}
+
+void App::browser(Rect r)
+{
+    std::filesystem::path const current = m_program.path;
+    if (auto clicked = browser_panel(BrowserContext{m_scenarios, current, m_browser_followed, m_fonts}, r))
+        m_open_next = *clicked;
+    m_browser_followed = current;
+}
+
+// The fixed layout: the scenario list down the left; controls across the top of the rest;
+// source and output, then the tree and memory, then files (or the inspector) and the timeline.
+// Proportions, not pixels, so it holds from 1280x720 to a projector's 1920x1080.
 void App::layout()
 {
     ImGuiIO const& io = ImGui::GetIO();
-    float const W = io.DisplaySize.x, H = io.DisplaySize.y;
+    float const list = browser_width();
+    float const W = io.DisplaySize.x - list, H = io.DisplaySize.y;
+    if (list > 0)
+        browser(Rect{0, 0, list, H});
+    if (!has_run()) {
+        error_panel(m_program, m_fonts, Rect{list, 0, W, H}, m_error_followed);
+        return;
+    }
     float const bar = ImGui::GetFrameHeightWithSpacing() * 2 + ImGui::GetStyle().WindowPadding.y * 2;
     float const body = H - bar;
-    float const left = W * 0.27f, middle = W * 0.40f, right = W - left - middle;
-    PanelContext ctx{*m_run, m_palette, m_view, m_fonts};
-    controls_panel(ctx, Rect{0, 0, W, bar});
-    source_panel(ctx, Rect{0, bar, left, body * 0.6f});
-    console_panel(ctx, Rect{0, bar + body * 0.6f, left, body * 0.4f});
-    tree_panel(ctx, Rect{left, bar, middle, body * 0.45f});
-    memory_panel(ctx, Rect{left, bar + body * 0.45f, middle, body * 0.55f});
-    files_panel(ctx, Rect{left + middle, bar, right, body * 0.38f});
-    timeline_panel(ctx, Rect{left + middle, bar + body * 0.38f, right, body * 0.62f});
-}
-
-// A program that did not compile: its diagnostic, where the panels would be.
-void App::error_screen()
-{
-    ImGuiIO const& io = ImGui::GetIO();
-    begin_panel("The program did not compile", Rect{0, 0, io.DisplaySize.x, io.DisplaySize.y});
-    ImGui::TextColored(ImVec4(0.75f, 0.1f, 0.1f, 1), "%s could not be run:", m_run->path().c_str());
-    ImGui::Spacing();
-    ImGui::PushFont(m_fonts.mono);
-    ImGui::TextUnformatted(m_run->preview().error.c_str());
-    ImGui::PopFont();
-    ImGui::Spacing();
-    hint("Fix the file and open it again. The line and column above are where the compiler stopped.");
-    ImGui::End();
+    // The inspector's table is long and wide: while its tab is open, its column takes width
+    // from the tree and memory, and height from the timeline.
+    bool const inspecting = m_view.inspector_open || m_view.raise_inspector;
+    float const left = W * (inspecting ? 0.29f : 0.32f), middle = W * (inspecting ? 0.32f : 0.37f);
+    float const right = W - left - middle;
+    float const x0 = list, x1 = list + left, x2 = x1 + middle;
+    PanelContext ctx{run(), m_palette, m_view, m_fonts};
+    controls_panel(ctx, Rect{x0, 0, W, bar});
+    source_panel(ctx, Rect{x0, bar, left, body * 0.6f});
+    console_panel(ctx, Rect{x0, bar + body * 0.6f, left, body * 0.4f});
+    tree_panel(ctx, Rect{x1, bar, middle, body * 0.45f});
+    memory_panel(ctx, Rect{x1, bar + body * 0.45f, middle, body * 0.55f});
+    float const files = inspecting ? 0.66f : 0.42f;
+    files_panel(ctx, Rect{x2, bar, right, body * files});
+    timeline_panel(ctx, Rect{x2, bar + body * files, right, body * (1 - files)});
 }
 
 }  // namespace forklab::gui

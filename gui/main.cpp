@@ -1,5 +1,6 @@
-// forklab-gui FILE [--at STEP | --at-note N | --at-end] [--screenshot OUT.png] [--size WxH]
+// forklab-gui [FILE] [--at STEP | --at-note N | --at-end] [--screenshot OUT.png] [--size WxH]
 //
+// Without FILE: the scenario browser, with the first scenario open.
 // Without --screenshot: the interactive window. With it: a hidden window renders that moment of
 // the run once and writes it to a PNG, for slides, docs and tests (under Xvfb on a machine
 // without a display). The main loop follows Dear ImGui's example_glfw_opengl3: init, poll, new
@@ -44,6 +45,8 @@ struct Args {
     std::uint64_t max_steps = 1'000'000;
     std::optional<float> font_size;
     bool show_help = false;
+    std::optional<pid_t> inspect;
+    bool scenarios = false;
 };
 
 struct Size {
@@ -82,6 +85,7 @@ bool have_display()
             "    forklab run FILE    (and forklab --help for the state dumps)");
 }
 
+// The command line's choices on top of each opened scenario's own metadata.
 lang::RunOptions run_options(Args const& args, scenario::Loaded const& loaded)
 {
     lang::RunOptions base;
@@ -108,21 +112,34 @@ lang::RunOptions run_options(Args const& args, scenario::Loaded const& loaded)
     return options;
 }
 
-std::unique_ptr<gui::Stepper> open_run(Args const& args)
+// FILE, or the browser's first scenario. A file that cannot be read at all is an error here,
+// as for `forklab run`; a file whose metadata or C does not parse opens, to show the error.
+gui::OpenedProgram open_first(Args const& args, std::vector<gui::ScenarioGroup> const& scenarios,
+    gui::OptionsFor const& options_for)
 {
-    auto loaded = scenario::load(args.file);
-    if (!loaded)
-        fail(2, loaded.error());
-    lang::RunOptions options = run_options(args, *loaded);
-    auto run = std::make_unique<gui::Stepper>(args.file, loaded->source, std::move(options));
+    std::filesystem::path path = args.file;
+    if (path.empty()) {
+        auto first = gui::first_scenario(scenarios);
+        if (!first)
+            fail(2, "no FILE given and no scenarios/ folder found to browse; give a .c file");
+        path = *first;
+    }
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec))
+        fail(2, "cannot open " + path.string() + ": no such file");
+    return gui::open_program(path, options_for);
+}
+
+// Where the run starts: --at, --at-note or --at-end.
+void start_at(Args const& args, gui::Stepper& run)
+{
     if (args.at_end)
-        run->go_to(run->total());
-    else if (args.at_note && !run->go_to_note(*args.at_note))
+        run.go_to(run.total());
+    else if (args.at_note && !run.go_to_note(*args.at_note))
         fail(2, "--at-note " + std::to_string(*args.at_note) + ": the run makes " +
-                std::to_string(run->preview().notes.size()) + " NOTE(s)");
+                std::to_string(run.preview().notes.size()) + " NOTE(s)");
     else if (args.at)
-        run->go_to(*args.at);
-    return run;
+        run.go_to(*args.at);
 }
 
 GLFWwindow* open_window(Size size, bool visible)
@@ -214,7 +231,7 @@ int main(int argc, char** argv)
 {
     CLI::App cli{"forklab-gui: watch fork, exec and copy-on-write happen, one statement at a time"};
     Args args;
-    cli.add_option("FILE", args.file, "A C program or scenario (.c)")->required();
+    cli.add_option("FILE", args.file, "A C program or scenario (.c); without one, the scenario browser opens");
     auto* at = cli.add_option("--at", args.at, "Start at this step (0: before the first)");
     auto* at_note = cli.add_option("--at-note", args.at_note, "Start at the step that makes the N-th NOTE");
     auto* at_end = cli.add_flag("--at-end", args.at_end, "Start at the end of the run");
@@ -227,6 +244,8 @@ int main(int argc, char** argv)
     cli.add_option("--max-steps", args.max_steps, "Step budget of the run (default 1000000)");
     cli.add_option("--font-size", args.font_size, "Text size in pixels (default: from the window height)");
     cli.add_flag("--show-help", args.show_help, "Open with the keyboard shortcuts shown (F1 or ? toggles them)");
+    cli.add_flag("--scenarios", args.scenarios, "Show the scenario list beside FILE (O toggles it)");
+    cli.add_option("--inspect", args.inspect, "Open the task inspector on this pid (as a click on it in the tree)");
     cli.set_version_flag("--version", std::string("forklab-gui ") + FORKLAB_VERSION);
     CLI11_PARSE(cli, argc, argv);
 
@@ -234,7 +253,13 @@ int main(int argc, char** argv)
     bool const shot = !args.screenshot.empty();
     if (!have_display())
         no_display();
-    auto run = open_run(args);
+    std::vector<gui::ScenarioGroup> scenarios;
+    if (auto dir = gui::default_scenarios_dir())
+        scenarios = gui::list_scenarios(*dir);
+    gui::OptionsFor options_for = [&args](scenario::Loaded const& loaded) { return run_options(args, loaded); };
+    gui::OpenedProgram program = open_first(args, scenarios, options_for);
+    if (program.run && !program.run->failed_to_start())
+        start_at(args, *program.run);
 
     GLFWwindow* window = open_window(size, !shot);
     IMGUI_CHECKVERSION();
@@ -243,8 +268,14 @@ int main(int argc, char** argv)
     ImGui_ImplGlfw_InitForOpenGL(window, true);
     ImGui_ImplOpenGL3_Init("#version 130");
     gui::Fonts const fonts = gui::load_fonts(args.font_size.value_or(gui::default_font_size(size.h)));
-    gui::App app(std::move(run), fonts);
+    gui::App app(std::move(program), std::move(scenarios), options_for, fonts);
     app.view().show_help = args.show_help;
+    // Browsing is what a run without FILE is for; with FILE the list starts hidden (O shows it).
+    app.view().show_browser = args.file.empty() || args.scenarios;
+    if (args.inspect) {
+        app.view().inspected = *args.inspect;
+        app.view().raise_inspector = true;
+    }
 
     int status = 0;
     if (shot)

@@ -8,6 +8,7 @@
 // prctl(2) and a C program printing PR_GET_CHILD_SUBREAPER, PR_GET_PDEATHSIG, PR_GET_TIMERSLACK,
 // alarm(0), sched_getscheduler() and sigpending() in a forked child and after an exec.
 #include "support/lab.h"
+#include "support/tagged_program.h"
 
 #include "show.h"
 #include "trace/attributes.h"
@@ -29,32 +30,6 @@ using namespace forklab::test;
 namespace {
 
 // --- A world with two programs -----------------------------------------------------------------
-
-class Program final : public Executable {
-public:
-    explicit Program(ProgramImage image) : m_image(std::move(image)) {}
-    ProgramImage const& image() const override { return m_image; }
-
-private:
-    ProgramImage m_image;
-};
-
-ProgramImage image_of(std::string const& tag)
-{
-    auto bytes = [](std::string const& s) { return std::vector<std::uint8_t>(s.begin(), s.end()); };
-    ProgramImage img;
-    img.text = bytes(tag + " text");
-    img.rodata = bytes(tag + " rodata");
-    img.data = bytes(tag + " data");
-    img.bss_size = kPageSize;
-    return img;
-}
-
-void install(Lab& lab, std::string const& path, std::string const& tag)
-{
-    auto r = lab.k.vfs().install_program(path, std::make_shared<Program>(image_of(tag)), 0755);
-    REQUIRE_MESSAGE(r, "install_program failed: " << why(r));
-}
 
 // A system call that must succeed; the invariants must hold after it.
 template<typename T>
@@ -643,4 +618,18 @@ TEST_CASE("show_fds prints lsof lines for a pipe and a file with the description
     CHECK_FALSE(find(c, std::to_string(rd) + "r"));  // The child closed its read end.
     CHECK(line(p, "txt").at("NAME") == "/bin/prog");
     CHECK(line(p, "cwd").at("TYPE") == "DIR");
+}
+
+TEST_CASE("every attribute reads without harm from a zombie, which has released its fs, files and mm")
+{
+    // The GUI's inspector and the CLI read the rows of any task they are shown, zombies included.
+    Lab lab;
+    pid_t const child = lab.fork(lab.main);
+    lab.exit(child, 3);
+    lab.check();
+    Task const& zombie = lab.task(child);
+    REQUIRE(zombie.is_zombie());
+    for (TaskAttribute const& a : task_attributes())
+        CHECK_MESSAGE(!a.value(zombie).empty(), a.name);
+    CHECK(find_task_attribute("umask")->value(zombie) == "(released at exit)");
 }

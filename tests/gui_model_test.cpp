@@ -1,8 +1,12 @@
 // The GUI's view-model without a window: the process tree's layout, the memory view's rows, the
 // files diagram, the colours per task, and the stepper that drives a session for the panels.
 #include "model/files_rows.h"
+#include "model/frame.h"
+#include "model/inspector_rows.h"
 #include "model/memory_rows.h"
+#include "model/open_program.h"
 #include "model/palette.h"
+#include "model/scenario_list.h"
 #include "model/source_marks.h"
 #include "model/stepper.h"
 #include "model/tree_layout.h"
@@ -13,6 +17,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <unistd.h>
 
 using namespace forklab;
 using namespace forklab::gui;
@@ -315,4 +323,259 @@ TEST_CASE("stepper: choosing another task re-plans the rest of the run")
     CHECK(run->preview().plan[here] == child);
     run->go_to(run->total());
     CHECK(run->session().end() == lang::RunEnd::Finished);
+}
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// A scenarios folder of its own in /tmp, removed at the end of the test.
+struct TempScenarios {
+    fs::path root = fs::temp_directory_path() / ("forklab_gui_test_" + std::to_string(::getpid()));
+    TempScenarios() { fs::create_directories(root); }
+    ~TempScenarios() { fs::remove_all(root); }
+    fs::path write(std::string const& relative, std::string const& text) const
+    {
+        fs::path const path = root / relative;
+        fs::create_directories(path.parent_path());
+        std::ofstream(path) << text;
+        return path;
+    }
+};
+
+char const* const kHello = R"(//! title: Hello from two processes
+//! summary: After fork both processes
+//!   run the same printf.
+//! sched: child-first
+#include <stdio.h>
+#include <unistd.h>
+int main(void)
+{
+    fork();
+    printf("hello\n");
+    return 0;
+}
+)";
+
+char const* const kBadMetadata = R"(//! title: A typo in the metadata
+//! summry: the key is misspelt
+int main(void)
+{
+    return 0;
+}
+)";
+
+char const* const kBadCode = R"(//! title: A typo in the code
+int main(void)
+{
+    int x = ;
+    return 0;
+}
+)";
+
+char const* const kUmaskAfterFork = R"(
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+int main(void)
+{
+    umask(077);
+    pid_t pid = fork();
+    if (pid == 0) {
+        umask(022);
+        _exit(0);
+    }
+    sleep(1);
+    wait(NULL);
+    return 0;
+}
+)";
+
+InspectorRow const& row_named(TaskInspection const& in, std::string_view name)
+{
+    auto it = std::find_if(in.rows.begin(), in.rows.end(), [&](InspectorRow const& r) { return r.attribute->name == name; });
+    REQUIRE(it != in.rows.end());
+    return *it;
+}
+
+}  // namespace
+
+TEST_CASE("scenario list: grouped by folder with titles and summaries and errors kept")
+{
+    TempScenarios dir;
+    dir.write("basics/hello.c", kHello);
+    dir.write("basics/typo_meta.c", kBadMetadata);
+    dir.write("memory/typo_code.c", kBadCode);
+    dir.write("bin/true.c", "int main(void) { return 0; }\n");
+    auto const groups = list_scenarios(dir.root);
+    REQUIRE(groups.size() == 2);  // bin/ holds /bin's programs, not scenarios.
+    CHECK(groups[0].name == "basics");
+    CHECK(groups[1].name == "memory");
+    REQUIRE(groups[0].scenarios.size() == 2);
+    ScenarioEntry const& hello = groups[0].scenarios[0];
+    CHECK(hello.file == "hello.c");
+    CHECK(hello.title == "Hello from two processes");
+    CHECK(hello.summary == "After fork both processes run the same printf.");
+    CHECK(hello.error.empty());
+    ScenarioEntry const& typo = groups[0].scenarios[1];
+    CHECK(typo.title == "typo_meta.c");  // No title could be read: the file names it.
+    CHECK(typo.error.find("summry") != std::string::npos);
+    // A compile error is the compiler's to find when the program opens: the listing is clean.
+    CHECK(groups[1].scenarios[0].error.empty());
+    CHECK(first_scenario(groups) == hello.path);
+}
+
+TEST_CASE("scenario list: the source tree's scenarios are all listed and all load")
+{
+    auto const root = default_scenarios_dir();
+    REQUIRE(root);
+    auto const groups = list_scenarios(*root);
+    std::size_t listed = 0;
+    for (ScenarioGroup const& g : groups) {
+        CHECK_FALSE(g.scenarios.empty());
+        for (ScenarioEntry const& s : g.scenarios) {
+            INFO(s.path.string() << ": " << s.error);
+            CHECK(s.error.empty());
+            CHECK(s.path.parent_path().filename().string() == g.name);
+            ++listed;
+        }
+    }
+    CHECK(listed == scenario::find_scenarios(*root).size());
+    CHECK(listed > 10);
+}
+
+TEST_CASE("open program: the metadata sets the run and errors point at their line")
+{
+    TempScenarios dir;
+    SUBCASE("a scenario runs with its own scheduler")
+    {
+        OpenedProgram const p = open_program(dir.write("hello.c", kHello), nullptr);
+        REQUIRE(p.run);
+        CHECK(program_error(p).empty());
+        CHECK(p.run->options().sched.policy == lang::SchedPolicy::ChildFirst);
+        CHECK(p.run->total() > 0);
+    }
+    SUBCASE("the options maker is asked for every program opened")
+    {
+        int asked = 0;
+        OptionsFor const manual = [&asked](scenario::Loaded const& loaded) {
+            ++asked;
+            lang::RunOptions options = scenario::run_options(loaded);
+            options.sched = *lang::parse_sched("round-robin");
+            return options;
+        };
+        OpenedProgram const p = open_program(dir.write("hello.c", kHello), manual);
+        REQUIRE(p.run);
+        CHECK(asked == 1);
+        CHECK(p.run->options().sched.policy == lang::SchedPolicy::RoundRobin);
+    }
+    SUBCASE("a metadata error: no run, and the error names line 2")
+    {
+        OpenedProgram const p = open_program(dir.write("typo.c", kBadMetadata), nullptr);
+        CHECK_FALSE(p.run);
+        CHECK(diagnostic_line(program_error(p)) == 2);
+        CHECK(p.text == kBadMetadata);
+    }
+    SUBCASE("a compile error: the run does not start, and the error names line 4")
+    {
+        OpenedProgram const p = open_program(dir.write("typo.c", kBadCode), nullptr);
+        REQUIRE(p.run);
+        CHECK(p.run->failed_to_start());
+        CHECK(diagnostic_line(program_error(p)) == 4);
+    }
+}
+
+TEST_CASE("diagnostic line: the line of file colon line colon column and none otherwise")
+{
+    CHECK(diagnostic_line("x.c:12:5: error: expected expression") == 12);
+    CHECK(diagnostic_line("/a:b/x.c:3:1: error: y\n 3 | int\n") == 3);
+    CHECK(diagnostic_line("cannot open x.c: No such file or directory") == std::nullopt);
+    CHECK(diagnostic_line("x.c:7: no column") == std::nullopt);
+}
+
+TEST_CASE("inspector: every attribute of the child beside its parent's")
+{
+    auto run = stepper(kUmaskAfterFork, [] {
+        lang::RunOptions o;
+        o.sched = *lang::parse_sched("parent-first");
+        return o;
+    }());
+    pid_t const parent = run->session().main_pid();
+    REQUIRE(run->run_to(EventKind::Fork));
+    pid_t const child = child_of(run->kernel(), parent);
+    REQUIRE(child);
+    CHECK(default_inspected(run->kernel()) == child);
+    auto in = inspect_task(run->kernel(), child);
+    REQUIRE(in);
+    CHECK(in->parent == parent);
+    REQUIRE(in->rows.size() == task_attributes().size());
+    for (std::size_t i = 0; i < in->rows.size(); ++i)
+        CHECK(in->rows[i].attribute == &task_attributes()[i]);
+
+    InspectorRow const& id = row_named(*in, "process ID");
+    CHECK(id.attribute->fork == AtFork::Reset);
+    CHECK(id.value == std::to_string(child));
+    CHECK(id.parent_value == std::to_string(parent));
+    CHECK(id.differs);
+    CHECK(row_named(*in, "parent process ID").value == std::to_string(parent));
+    InspectorRow const& mask = row_named(*in, "umask");
+    CHECK(mask.attribute->fork == AtFork::Inherited);
+    CHECK_FALSE(mask.differs);  // Just forked: the child has a copy of the parent's 077.
+    std::string const inherited = mask.value;
+
+    // The child's umask(022) changes its copy only.
+    bool changed = false;
+    while (!changed && run->forward()) {
+        in = inspect_task(run->kernel(), child);
+        REQUIRE(in);
+        if (in->zombie)
+            break;
+        changed = row_named(*in, "umask").differs;
+    }
+    REQUIRE(changed);
+    CHECK(row_named(*in, "umask").parent_value == inherited);
+
+    // A zombie has let go of its fs_struct: the inspector says so instead of reading it.
+    while (run->forward()) {
+        auto const now = inspect_task(run->kernel(), child);
+        if (!now || now->zombie)
+            break;
+    }
+    in = inspect_task(run->kernel(), child);
+    REQUIRE(in);
+    REQUIRE(in->zombie);
+    CHECK(row_named(*in, "umask").value == "(released at exit)");
+    CHECK(default_inspected(run->kernel()) == parent);  // The newest live process.
+    run->go_to(run->total());
+    CHECK_FALSE(inspect_task(run->kernel(), child));  // Reaped: nothing left to inspect.
+}
+
+TEST_CASE("frame: every forked pid has its colour from step 0 and re-planning refreshes them")
+{
+    auto run = stepper(kThreeForks);
+    Palette palette;
+    PidColours colours;
+    colours.see_run(palette, *run);
+    std::set<pid_t> known;
+    pid_t last_forked = 0;
+    for (Event const& e : run->preview().events)
+        if (e.kind == EventKind::Fork)
+            known.insert(last_forked = e.other);
+    for (Task const& t : run->kernel().tasks())
+        known.insert(t.pid);
+    known.erase(1);  // init is grey, never assigned.
+    REQUIRE(known.size() >= 8);
+    CHECK(palette.size() == known.size());  // Those alive now and every one still to come.
+    Rgb const last = palette.colour_of(last_forked);
+    CHECK_FALSE(last == Palette::kInitGrey);
+    run->go_to(run->total());
+    colours.see_run(palette, *run);
+    CHECK(palette.size() == known.size());
+    CHECK(palette.colour_of(last_forked) == last);
+
+    auto const shown = shown_pids(run->kernel(), {});
+    CHECK(std::find(shown.begin(), shown.end(), pid_t(1)) == shown.end());
+    CHECK(std::is_sorted(shown.begin(), shown.end()));
+    CHECK(shown.size() <= kMostShownProcesses);
+    CHECK(shown_pids(run->kernel(), {1}) == std::vector<pid_t>{1});
 }

@@ -1,5 +1,6 @@
 #!/bin/sh
-# The GUI smoke test: forklab-gui renders two programs at two moments each under Xvfb, and
+# The GUI smoke test: forklab-gui renders two programs at two moments each under Xvfb (and the
+# scenario browser, the task inspector and a metadata error once each), and
 # gui_png_check confirms every picture has something in it, that different moments look
 # different, and that the same moment rendered twice is the same picture.
 # Usage: gui_smoke.sh FORKLAB_GUI GUI_PNG_CHECK PROGRAMS_DIR OUT_DIR
@@ -23,6 +24,13 @@ render "$programs/fork_fork_hello.c" "--at-end" "$out/hello_end.png"
 render "$programs/fork_fork_hello.c" "--at 2" "$out/hello_2_again.png"
 render "$programs/cow_split.c" "--at 3" "$out/cow_3.png"
 render "$programs/cow_split.c" "--at-end" "$out/cow_end.png"
+render "$programs/cow_split.c" "--at 6" "$out/cow_6.png"
+render "$programs/cow_split.c" "--at 6 --inspect 3" "$out/cow_inspect.png"
+render "$programs/cow_split.c" "--at 6 --scenarios" "$out/cow_scenarios.png"
+printf '//! title: a typo\n//! summry: misspelt\nint main(void) { return 0; }\n' >"$out/typo.c"
+render "$out/typo.c" "" "$out/typo.png"
+# No FILE: the browser opens with the first scenario.
+xvfb-run -a -s '-screen 0 1280x720x24' "$gui" --size 1280x720 --screenshot "$out/browser.png"
 
 for png in "$out"/*.png; do
   "$check" blank "$png"
@@ -31,6 +39,9 @@ done
 "$check" differ "$out/cow_3.png" "$out/cow_end.png"
 "$check" differ "$out/hello_2.png" "$out/cow_3.png"
 "$check" same "$out/hello_2.png" "$out/hello_2_again.png"
+"$check" differ "$out/cow_inspect.png" "$out/cow_6.png"
+"$check" differ "$out/cow_scenarios.png" "$out/cow_6.png"
+"$check" differ "$out/typo.png" "$out/browser.png"
 
 # No display: a clear message naming xvfb-run, and exit status 2.
 status=0

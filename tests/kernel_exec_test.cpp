@@ -5,6 +5,7 @@
 // value was checked against the host's kernel with a small C program. Every step is followed by
 // check_invariants().
 #include "support/lab.h"
+#include "support/tagged_program.h"
 
 #include "trace/event.h"
 
@@ -23,40 +24,6 @@ using namespace forklab;
 using namespace forklab::test;
 
 namespace {
-
-// A compiled program, as the language front end installs it in /bin.
-class Program final : public Executable {
-public:
-    explicit Program(ProgramImage image) : m_image(std::move(image)) {}
-    ProgramImage const& image() const override { return m_image; }
-
-private:
-    ProgramImage m_image;
-};
-
-std::vector<std::uint8_t> bytes_of(std::string_view s) { return {s.begin(), s.end()}; }
-
-// A small program whose sections say which program they belong to.
-ProgramImage image_of(std::string_view tag)
-{
-    ProgramImage img;
-    img.text = bytes_of(std::string(tag) + " text");
-    img.rodata = bytes_of(std::string(tag) + " rodata");
-    img.data = bytes_of(std::string(tag) + " data");
-    img.bss_size = kPageSize;
-    return img;
-}
-
-std::shared_ptr<Executable const> make_program(std::string_view tag) { return std::make_shared<Program>(image_of(tag)); }
-
-// The program's inode. A raw pointer: its directory holds it, and a reference held by the test
-// would be one check_invariants() cannot account for.
-Inode* install(Lab& lab, std::string_view path, std::string_view tag = "prog", mode_t mode = 0755)
-{
-    auto r = lab.k.vfs().install_program(path, make_program(tag), mode);
-    REQUIRE_MESSAGE(r, "install_program failed: " << why(r));
-    return r->get();
-}
 
 // execve() that must succeed.
 void exec(Lab& lab, pid_t pid, std::string_view path, std::vector<std::string> argv = {"prog"},

@@ -9,6 +9,7 @@
 
 #include <csignal>
 #include <string>
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 using namespace forklab;
@@ -26,6 +27,17 @@ std::vector<std::uint64_t> write_sizes(Kernel const& k, InodeKind kind)
             sizes.push_back(io_bytes(e.value));
     return sizes;
 }
+
+// The host's peak resident memory so far, in KiB (getrusage(2)'s ru_maxrss): what a program
+// must not be able to push up by gigabytes.
+long host_peak_kib()
+{
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return usage.ru_maxrss;
+}
+
+constexpr long kHostGrowthKib = 256 << 10;  // Far above what a run needs, far below a 2 GiB buffer.
 
 }  // namespace
 
@@ -489,6 +501,43 @@ TEST_CASE("stdio: floating point in a format is a clear error, a wild %s a SIGSE
     Run s = run("#include <stdio.h>\nint main(void) { printf(\"%s\\n\", (char *)16); return 0; }");
     REQUIRE(s.ok);
     CHECK(WTERMSIG(s.main_status()) == SIGSEGV);
+}
+
+TEST_CASE("stdio: an output past INT_MAX characters is the model's 64 MiB error and never reaches the host")
+{
+    // glibc writes two gigabytes and then fails with EOVERFLOW; the model stops at its limit
+    // instead of handing a two-gigabyte padding to the terminal or to sprintf's buffer.
+    long const before = host_peak_kib();
+    for (char const* call : {"printf(\"a%2147483647d\", 1);", "sprintf(buf, \"a%2147483647d\", 1);"}) {
+        Run r = run(std::string("#include <stdio.h>\nchar buf[16];\nint main(void) {\n    ") + call +
+            "\n    return 0;\n}");
+        INFO(call);
+        REQUIRE(r.ok);
+        CHECK(WTERMSIG(r.main_status()) == SIGSYS);
+        REQUIRE(r.diagnostics.size() == 1);
+        CHECK(r.diagnostics[0].find("64 MiB") != std::string::npos);
+        CHECK(r.output.empty());
+    }
+    CHECK(host_peak_kib() - before < kHostGrowthKib);
+}
+
+TEST_CASE("stdio: fgets on a FILE the program overwrote faults in the program without a host buffer")
+{
+    // read_ptr and read_end (bytes 40 and 48 of the model's FILE) claim 128 TiB of read-ahead.
+    // On the host glibc's memchr runs off the mapped memory: SIGSEGV.
+    long const before = host_peak_kib();
+    Run r = run(R"(#include <stdio.h>
+char buf[64];
+int main(void) {
+    unsigned long *f = (unsigned long *)stdin;
+    f[5] = (unsigned long)buf;
+    f[6] = 0x7fffffffffffUL;
+    fgets(buf, 2147483647, stdin);
+    return 0;
+})");
+    REQUIRE(r.ok);
+    CHECK(WTERMSIG(r.main_status()) == SIGSEGV);
+    CHECK(host_peak_kib() - before < kHostGrowthKib);
 }
 
 TEST_CASE("stdio: setvbuf makes stdout unbuffered or line-buffered")

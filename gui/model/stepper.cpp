@@ -39,6 +39,7 @@ void Stepper::plan_from(std::vector<pid_t> prefix)
     m_preview.notes = run.machine().notes();
     m_preview.end = run.end();
     m_preview.error = run.error();
+    ++m_plan_generation;
 }
 
 void Stepper::start_session()

@@ -34,6 +34,9 @@ public:
     Kernel const& kernel() const { return m_session->kernel(); }
     lang::Machine const& machine() const { return m_session->machine(); }
     Preview const& preview() const { return m_preview; }
+    // Counts the previews made: it changes whenever the run is re-planned (choose, set_options),
+    // so a client can keep what it derived from the preview until then.
+    std::uint64_t plan_generation() const { return m_plan_generation; }
     lang::RunOptions const& options() const { return m_options; }
     std::string const& path() const { return m_path; }
     std::string const& source() const { return m_source; }
@@ -73,6 +76,7 @@ private:
     std::string m_path, m_source;
     lang::RunOptions m_options;
     Preview m_preview;
+    std::uint64_t m_plan_generation = 0;
     std::unique_ptr<lang::Session> m_session;
 };
 

@@ -109,6 +109,26 @@ void choices(PanelContext& ctx)
     }
 }
 
+// How the run ended. A deadlock names every sleeper: the bar has room for the start of the
+// message, its tooltip for all of it.
+void run_end(lang::Session const& s)
+{
+    if (s.end() == lang::RunEnd::Finished) {
+        ImGui::TextUnformatted("the run is over: every process exited");
+        return;
+    }
+    std::string const& error = s.error();
+    std::string const shown = error.size() > 90 ? error.substr(0, 90) + "..." : error;
+    ImGui::TextColored(ImVec4(0.75f, 0.1f, 0.1f, 1), "%s", shown.c_str());
+    if (shown.size() == error.size() || !ImGui::IsItemHovered())
+        return;
+    ImGui::BeginTooltip();
+    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 40);
+    ImGui::TextUnformatted(error.c_str());
+    ImGui::PopTextWrapPos();
+    ImGui::EndTooltip();
+}
+
 void scrubber(PanelContext& ctx)
 {
     Stepper& run = ctx.run;
@@ -133,11 +153,7 @@ void scrubber(PanelContext& ctx)
         return;
     }
     if (run.at_end()) {
-        lang::Session const& s = run.session();
-        if (s.end() == lang::RunEnd::Finished)
-            ImGui::TextUnformatted("the run is over: every process exited");
-        else
-            ImGui::TextColored(ImVec4(0.75f, 0.1f, 0.1f, 1), "%s", s.error().c_str());
+        run_end(run.session());
         return;
     }
     if (pid_t next = run.planned_next()) {

@@ -79,16 +79,12 @@ std::vector<Box> place(std::vector<float> const& wanted_mid, float h, float gap)
     return boxes;
 }
 
-}  // namespace
-
-void files_panel(PanelContext& ctx, Rect r)
+void files_tab(PanelContext& ctx)
 {
-    begin_panel("Files: fd -> open file description -> inode", r);
     auto const pids = shown_processes(ctx);
     FilesDiagram const d = files_diagram(ctx.run.kernel(), pids);
     if (d.descriptions.empty()) {
         hint("No open files in the shown processes.");
-        ImGui::End();
         return;
     }
     float const W = ImGui::GetContentRegionAvail().x;
@@ -163,6 +159,31 @@ void files_panel(PanelContext& ctx, Rect r)
     }
     float const bottom = std::max({left_h, desc.back().y + box_h, ino.back().y + box_h});
     ImGui::Dummy(ImVec2(W, bottom + gap));
+}
+
+}  // namespace
+
+// The files diagram and the task inspector share a corner, as tabs: clicking a process in the
+// tree brings the inspector forward.
+void files_panel(PanelContext& ctx, Rect r)
+{
+    begin_panel("Files and tasks###files", r, ImGuiWindowFlags_NoTitleBar);
+    if (ImGui::BeginTabBar("tabs")) {
+        if (ImGui::BeginTabItem("Files: fd -> description -> inode")) {
+            ImGui::BeginChild("files", ImVec2(0, 0), false);
+            files_tab(ctx);
+            ImGui::EndChild();
+            ImGui::EndTabItem();
+        }
+        bool const raise = std::exchange(ctx.view.raise_inspector, false);
+        ctx.view.inspector_open = false;
+        if (ImGui::BeginTabItem("Task inspector", nullptr, raise ? ImGuiTabItemFlags_SetSelected : 0)) {
+            ctx.view.inspector_open = true;
+            inspector_tab(ctx);
+            ImGui::EndTabItem();
+        }
+        ImGui::EndTabBar();
+    }
     ImGui::End();
 }
 

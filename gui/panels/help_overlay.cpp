@@ -12,7 +12,7 @@ struct Shortcut {
     char const* what;
 };
 
-constexpr std::array<Shortcut, 16> kShortcuts{{
+constexpr std::array<Shortcut, 17> kShortcuts{{
     {"Right  or  S", "step: run one statement of one task"},
     {"Left  or  B", "step back (the run is replayed up to the step before)"},
     {"Space", "play / pause"},
@@ -26,28 +26,29 @@ constexpr std::array<Shortcut, 16> kShortcuts{{
     {"N", "run to the next NOTE"},
     {"1 ... 9", "manual scheduler: run the n-th runnable task"},
     {"Ctrl +  /  Ctrl -", "larger / smaller text (for projection)"},
-    {"click a task", "show or hide its memory and files (manual scheduler: run it)"},
+    {"click a task", "inspect it; show or hide its memory and files (manual scheduler: run it)"},
+    {"O (the letter)", "show / hide the scenario list (click a scenario to open it)"},
     {"click an event", "go to the step that made it"},
     {"F1  or  ?", "show / hide this help"},
 }};
 
 }  // namespace
 
-void help_overlay(PanelContext& ctx)
+void help_overlay(ViewState& view, Fonts const& fonts)
 {
-    if (!ctx.view.show_help)
+    if (!view.show_help)
         return;
     ImGuiIO const& io = ImGui::GetIO();
     ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x / 2, io.DisplaySize.y / 2), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
     ImGui::SetNextWindowBgAlpha(0.97f);
     ImGuiWindowFlags const flags = ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoSavedSettings |
         ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoMove;
-    if (ImGui::Begin("Keyboard shortcuts (F1 or ? to close)", &ctx.view.show_help, flags)) {
+    if (ImGui::Begin("Keyboard shortcuts (F1 or ? to close)", &view.show_help, flags)) {
         if (ImGui::BeginTable("keys", 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH)) {
             for (Shortcut const& s : kShortcuts) {
                 ImGui::TableNextRow();
                 ImGui::TableNextColumn();
-                ImGui::PushFont(ctx.fonts.mono);
+                ImGui::PushFont(fonts.mono);
                 ImGui::TextUnformatted(s.keys);
                 ImGui::PopFont();
                 ImGui::TableNextColumn();

@@ -30,7 +30,12 @@ void note_banner(PanelContext& ctx)
         return;
     lang::Note const& note = notes.back();
     ImGui::PushStyleColor(ImGuiCol_ChildBg, IM_COL32(255, 244, 190, 255));
-    float const h = ImGui::GetTextLineHeightWithSpacing() * 2.6f;
+    // As tall as the wrapped note (up to six lines, then it scrolls), so a long NOTE is not cut.
+    ImGuiStyle const& style = ImGui::GetStyle();
+    float const chip = ImGui::CalcTextSize(format("NOTE  pid {}", note.pid).c_str()).x + ImGui::GetFontSize() * 0.6f;
+    float const wrap = ImGui::GetContentRegionAvail().x - chip - style.ItemSpacing.x - 2 * style.WindowPadding.x;
+    float const text_h = ImGui::CalcTextSize(note.text.c_str(), nullptr, false, std::max(wrap, 1.0f)).y;
+    float const h = std::min(text_h, ImGui::GetTextLineHeight() * 6) + 2 * style.WindowPadding.y + 2;
     ImGui::BeginChild("note", ImVec2(0, h), true);
     pid_chip(ctx, note.pid, "NOTE  pid ");
     ImGui::SameLine();
@@ -79,7 +84,8 @@ void source_panel(PanelContext& ctx, Rect r)
     note_banner(ctx);
     auto const marks = task_lines(ctx.run.kernel(), ctx.run.machine());
     pid_t const ran_last = ctx.run.step() ? ctx.run.session().choices().back().pid : 0;
-    ImGui::BeginChild("code", ImVec2(0, 0), false);
+    // Long lines scroll sideways rather than vanish at a narrow window's edge.
+    ImGui::BeginChild("code", ImVec2(0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
     ImGui::PushFont(ctx.fonts.mono);
     float const right = ImGui::GetContentRegionAvail().x;
     float const gutter_w = ImGui::CalcTextSize("00").x * 2 + ImGui::GetFontSize() * 1.6f;

@@ -103,13 +103,15 @@ bool draw_node(PanelContext& ctx, ImDrawList* draw, ImVec2 origin, Geometry cons
     if (ImGui::IsItemHovered())
         ImGui::SetTooltip("pid %d, parent %d: %s\nclick to %s", int(n.pid), int(n.ppid), n.state_text.c_str(),
             ctx.run.options().sched.policy == lang::SchedPolicy::Manual ? "run it next (if runnable)"
-                                                                          : "show or hide its memory and files");
+                                                                          : "inspect it, and show or hide its memory and files");
     ImGui::PopID();
     return clicked;
 }
 
 void on_click(PanelContext& ctx, pid_t pid)
 {
+    ctx.view.inspected = pid;
+    ctx.view.raise_inspector = true;
     if (ctx.run.options().sched.policy == lang::SchedPolicy::Manual) {
         ctx.view.run_task = pid;
         return;

@@ -181,21 +181,10 @@ private:
         if (m_pos >= m_text.size())
             return fail(m_file, loc(std::uint32_t(at)), "unterminated escape sequence");
         char const e = m_text[m_pos++];
-        switch (e) {
-        case 'n': return '\n';
-        case 't': return '\t';
-        case 'r': return '\r';
-        case 'a': return '\a';
-        case 'b': return '\b';
-        case 'f': return '\f';
-        case 'v': return '\v';
-        case '\\': return '\\';
-        case '\'': return '\'';
-        case '"': return '"';
-        case '?': return '?';
-        case 'x': return hex_escape(at);
-        default: break;
-        }
+        if (auto simple = simple_escape(e))
+            return static_cast<unsigned char>(*simple);
+        if (e == 'x')
+            return hex_escape(at);
         if (e >= '0' && e <= '7') {
             unsigned value = unsigned(e - '0');
             for (int i = 0; i < 2 && peek() >= '0' && peek() <= '7'; ++i)
@@ -350,6 +339,21 @@ LangResult<Token> convert_number(SourceFile const& file, Token const& number)
     out.suffix = *suffix;
     out.base = radix == 10 ? IntBase::Decimal : IntBase::OctalOrHex;
     return out;
+}
+
+std::optional<char> simple_escape(char letter)
+{
+    switch (letter) {
+    case 'n': return '\n';
+    case 't': return '\t';
+    case 'r': return '\r';
+    case 'a': return '\a';
+    case 'b': return '\b';
+    case 'f': return '\f';
+    case 'v': return '\v';
+    case '\\': case '\'': case '"': case '?': return letter;
+    default: return std::nullopt;
+    }
 }
 
 }  // namespace forklab::lang

@@ -8,6 +8,7 @@
 #include "lang/diagnostic.h"
 #include "lang/token.h"
 
+#include <optional>
 #include <vector>
 
 namespace forklab::lang {
@@ -18,5 +19,10 @@ LangResult<std::vector<Token>> lex(SourceFile const& file);
 // A preprocessing number turned into an integer constant (C11 6.4.4.1), or the reason it is not
 // one ("floating point is not supported", "invalid suffix", "too large").
 LangResult<Token> convert_number(SourceFile const& file, Token const& number);
+
+// The character a simple escape sequence stands for (C11 6.4.4.4: the letter after the
+// backslash in \n, \t, \\, \" and the rest), or nothing for any other letter: hex, octal and
+// unknown escapes are left to the caller.
+std::optional<char> simple_escape(char letter);
 
 }  // namespace forklab::lang

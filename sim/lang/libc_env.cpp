@@ -50,6 +50,22 @@ std::optional<Name> examine_name(BuiltinCall& c, std::uint64_t at)
     return name;
 }
 
+// The NAME argument of setenv and unsetenv: glibc fails a NULL, empty or '='-holding name with
+// EINVAL, and measuring a name that points nowhere faults. Sets `name`, or gives how the call
+// ends instead.
+std::optional<CallOutcome> name_argument(BuiltinCall& c, Name& name)
+{
+    if (!c.arg(0))
+        return fail(c, EINVAL);
+    auto examined = examine_name(c, c.arg(0));
+    if (!examined)
+        return fault();
+    if (!examined->valid)
+        return fail(c, EINVAL);
+    name = *examined;
+    return std::nullopt;
+}
+
 // Whether the entry at `entry` is "NAME=..." for the name: its first name.length bytes equal
 // the name's and the next is '='. Both are read a page at a time, and only as far as needed.
 std::optional<bool> entry_matches(MemoryReader& entries, MemoryReader& names, std::uint64_t entry, Name const& name)
@@ -165,24 +181,20 @@ std::optional<std::uint64_t> array_with_room(BuiltinCall& c, std::uint64_t env, 
 // setenv(3). glibc: a NULL, empty or '='-holding name is EINVAL; a NULL value faults.
 CallOutcome do_setenv(BuiltinCall& c)
 {
-    if (!c.arg(0))
-        return fail(c, EINVAL);
-    auto name = examine_name(c, c.arg(0));
-    if (!name)
-        return fault();
-    if (!name->valid)
-        return fail(c, EINVAL);
+    Name name;
+    if (auto refused = name_argument(c, name))
+        return *refused;
     MemoryReader in(c.mem);
     auto value_length = in.length(c.arg(1));
     auto env = load_environ(c);
     if (!value_length || !env || !environ_at(c))
         return fault();
-    auto found = search(c, *env, *name);
+    auto found = search(c, *env, name);
     if (!found)
         return fault();
     if (found->slot && !c.arg(2))
         return value(0);
-    auto entry = make_entry(c, *name, c.arg(1), *value_length);
+    auto entry = make_entry(c, name, c.arg(1), *value_length);
     if (!entry)
         return fault();
     if (!*entry)
@@ -205,13 +217,9 @@ CallOutcome do_setenv(BuiltinCall& c)
 // writes, so the array reader never serves a pointer this call has overwritten.
 CallOutcome do_unsetenv(BuiltinCall& c)
 {
-    if (!c.arg(0))
-        return fail(c, EINVAL);
-    auto name = examine_name(c, c.arg(0));
-    if (!name)
-        return fault();
-    if (!name->valid)
-        return fail(c, EINVAL);
+    Name name;
+    if (auto refused = name_argument(c, name))
+        return *refused;
     auto env = load_environ(c);
     if (!env)
         return fault();
@@ -224,7 +232,7 @@ CallOutcome do_unsetenv(BuiltinCall& c)
             return fault();
         if (!entry)
             return c.mem.store(*env + 8 * to, 8, 0) ? value(0) : fault();
-        auto match = entry_matches(entries, names, entry, *name);
+        auto match = entry_matches(entries, names, entry, name);
         if (!match)
             return fault();
         if (*match)

@@ -23,6 +23,7 @@ std::string error_message(int err)
 namespace {
 
 constexpr std::uint64_t kMaxOutput = 64ull << 20;  // The model's limit on one call's output.
+static_assert(kMaxOutput < INT_MAX, "an output within the limit cannot overflow an int");
 
 struct Spec {
     bool alt = false, showsign = false, space = false, left = false, group = false, i18n = false;
@@ -376,10 +377,9 @@ Formatted Formatter::run(std::uint64_t format)
         }
         if (!convert(s))
             break;
-        if (m_out.size > INT_MAX) {
-            m_out.status = Formatted::Status::Overflow;
-            break;
-        }
+        // glibc would write all of it and then fail with EOVERFLOW past INT_MAX characters; the
+        // model stops at its own, lower limit first, so that no piece longer than 64 MiB (a
+        // padding of two billion spaces) ever reaches a stream or a buffer on the host.
         if (m_out.size > kMaxOutput) {
             unsupported(s, "output of more than 64 MiB");
             break;

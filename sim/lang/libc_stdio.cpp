@@ -554,7 +554,9 @@ std::uint64_t get_line(Stdio& io, File& in, File* out, std::uint64_t buf, std::u
                 break;
             continue;
         }
-        std::uint64_t len = std::min(in.read_end - in.read_ptr, n);
+        // A page at a time: read_ptr and read_end are in the program's memory, and a FILE it
+        // overwrote must not make the host allocate what they claim.
+        std::uint64_t len = std::min({in.read_end - in.read_ptr, n, std::uint64_t(kPageSize)});
         std::string bytes(std::size_t(len), '\0');
         if (!mem.read(in.read_ptr, bytes.data(), bytes.size())) {
             io.fault();

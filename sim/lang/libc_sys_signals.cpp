@@ -33,14 +33,24 @@ CallOutcome do_sigfillset(BuiltinCall& c)
     return c.mem.store(c.arg(0), 8, ~kInternal) ? value(0) : CallOutcome{Kind::Fault};
 }
 
+// The set that sigaddset, sigdelset and sigismember work on: a NULL set, or a signal the
+// function does not `accept`, is EINVAL; a set behind a bad pointer faults. Reads `set`, or
+// gives how the call ends instead.
+std::optional<CallOutcome> read_set(BuiltinCall& c, bool accept, std::uint64_t& set)
+{
+    if (!c.arg(0) || !accept)
+        return fail(c, EINVAL);
+    if (!c.mem.load(c.arg(0), 8, set))
+        return CallOutcome{Kind::Fault};
+    return std::nullopt;
+}
+
 CallOutcome change_set(BuiltinCall& c, bool add)
 {
     int const sig = as_int(c.arg(1));
-    if (!c.arg(0) || !user_signal(sig))
-        return fail(c, EINVAL);
     std::uint64_t set = 0;
-    if (!c.mem.load(c.arg(0), 8, set))
-        return {Kind::Fault};
+    if (auto refused = read_set(c, user_signal(sig), set))
+        return *refused;
     set = add ? set | sigbit(sig) : set & ~sigbit(sig);
     return c.mem.store(c.arg(0), 8, set) ? value(0) : CallOutcome{Kind::Fault};
 }
@@ -51,11 +61,9 @@ CallOutcome do_sigdelset(BuiltinCall& c) { return change_set(c, false); }
 CallOutcome do_sigismember(BuiltinCall& c)
 {
     int const sig = as_int(c.arg(1));
-    if (!c.arg(0) || !valid_signal(sig))
-        return fail(c, EINVAL);
     std::uint64_t set = 0;
-    if (!c.mem.load(c.arg(0), 8, set))
-        return {Kind::Fault};
+    if (auto refused = read_set(c, valid_signal(sig), set))
+        return *refused;
     return value((set & sigbit(sig)) != 0);
 }
 
@@ -216,6 +224,22 @@ struct UserTimespec {
     std::int64_t sec, nsec;
 };
 
+// The sleep nanosleep and usleep share: how the call ends now (asleep, done, an error), or
+// nothing when a signal cut it short, with `left` nanoseconds still to go.
+std::optional<CallOutcome> sleep_ns(BuiltinCall& c, std::uint64_t ns, std::uint64_t& left)
+{
+    auto r = c.kernel.nanosleep(c.pid, ns);
+    if (!r)
+        return fail(c, r.error().code());
+    switch (r->kind) {
+    case Blocking::Kind::Sleeping: return CallOutcome{Kind::Block};
+    case Blocking::Kind::Done: return value(0);
+    case Blocking::Kind::Interrupted: break;
+    }
+    left = std::uint64_t(r->value);
+    return std::nullopt;
+}
+
 // nanosleep(2) on the simulated clock: the task sleeps while the others run. A signal ends it
 // early: -1 with EINTR, and the time left in *rem (EINTR even under SA_RESTART, as Linux).
 CallOutcome do_nanosleep(BuiltinCall& c)
@@ -225,15 +249,9 @@ CallOutcome do_nanosleep(BuiltinCall& c)
         return fail(c, EFAULT);
     if (req.sec < 0 || req.nsec < 0 || req.nsec >= std::int64_t(kNsPerSec))
         return fail(c, EINVAL);
-    auto r = c.kernel.nanosleep(c.pid, std::uint64_t(req.sec) * kNsPerSec + std::uint64_t(req.nsec));
-    if (!r)
-        return fail(c, r.error().code());
-    switch (r->kind) {
-    case Blocking::Kind::Sleeping: return {Kind::Block};
-    case Blocking::Kind::Done: return value(0);
-    case Blocking::Kind::Interrupted: break;
-    }
-    std::uint64_t const left = std::uint64_t(r->value);
+    std::uint64_t left = 0;
+    if (auto ended = sleep_ns(c, std::uint64_t(req.sec) * kNsPerSec + std::uint64_t(req.nsec), left))
+        return *ended;
     UserTimespec const rem{std::int64_t(left / kNsPerSec), std::int64_t(left % kNsPerSec)};
     if (c.arg(1) && !copy_out(c, c.arg(1), rem))
         return fail(c, EFAULT);
@@ -244,14 +262,9 @@ CallOutcome do_nanosleep(BuiltinCall& c)
 // cuts it short.
 CallOutcome do_usleep(BuiltinCall& c)
 {
-    auto r = c.kernel.nanosleep(c.pid, std::uint64_t(std::uint32_t(c.arg(0))) * 1000);
-    if (!r)
-        return fail(c, r.error().code());
-    switch (r->kind) {
-    case Blocking::Kind::Sleeping: return {Kind::Block};
-    case Blocking::Kind::Done: return value(0);
-    case Blocking::Kind::Interrupted: break;
-    }
+    std::uint64_t left = 0;
+    if (auto ended = sleep_ns(c, std::uint64_t(std::uint32_t(c.arg(0))) * 1000, left))
+        return *ended;
     return fail(c, EINTR);
 }
 

@@ -6,23 +6,25 @@
 namespace forklab {
 
 PhysicalMemory::PhysicalMemory(std::size_t frames)
-    : m_refs(frames + 1, 0)
-    , m_data(frames + 1)
+    : m_total(frames)
+    , m_refs(1, 1)  // The zero page, pinned for ever.
+    , m_data(1)
 {
-    m_refs[kZeroFrame] = 1;  // Pinned for ever.
-    m_free.reserve(frames);
-    for (std::size_t f = frames; f >= 1; --f)
-        m_free.push_back(FrameNr(f));  // Frame 1 comes out first.
 }
 
 ErrorOr<FrameNr> PhysicalMemory::alloc()
 {
-    if (m_free.empty())
+    if (!m_free.empty()) {
+        FrameNr const frame = m_free.back();
+        m_free.pop_back();
+        m_refs[frame] = 1;
+        return frame;
+    }
+    if (m_refs.size() > m_total)
         return error(ENOMEM);
-    FrameNr const frame = m_free.back();
-    m_free.pop_back();
-    m_refs[frame] = 1;
-    return frame;
+    m_refs.push_back(1);  // A frame never used before: the next in order.
+    m_data.emplace_back();
+    return FrameNr(m_refs.size() - 1);
 }
 
 void PhysicalMemory::put(FrameNr frame)

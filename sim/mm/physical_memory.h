@@ -23,22 +23,26 @@ public:
     ErrorOr<FrameNr> alloc();
     void get(FrameNr frame) { if (frame != kZeroFrame) ++m_refs[frame]; }
     void put(FrameNr frame);
-    std::uint32_t refcount(FrameNr frame) const { return m_refs[frame]; }
+    std::uint32_t refcount(FrameNr frame) const { return frame < m_refs.size() ? m_refs[frame] : 0; }
 
-    std::size_t total() const { return m_refs.size() - 1; }  // The zero page is not counted.
-    std::size_t in_use() const { return total() - m_free.size(); }
+    std::size_t total() const { return m_total; }  // The zero page is not counted.
+    std::size_t in_use() const { return m_refs.size() - 1 - m_free.size(); }
     std::size_t with_data() const { return m_with_data; }    // Frames holding non-zero bytes.
 
     // Contents. A frame without data reads as zeros; writing zeros to it allocates nothing.
-    bool has_data(FrameNr frame) const { return m_data[frame] != nullptr; }
+    bool has_data(FrameNr frame) const { return frame < m_data.size() && m_data[frame] != nullptr; }
     std::uint8_t read_byte(FrameNr frame, std::size_t offset) const;
     void read(FrameNr frame, std::size_t offset, std::span<std::uint8_t> out) const;
     void write(FrameNr frame, std::size_t offset, std::span<std::uint8_t const> bytes);
     void copy(FrameNr to, FrameNr from);  // The whole page.
 
 private:
-    std::vector<std::uint32_t> m_refs;
-    std::vector<std::unique_ptr<std::uint8_t[]>> m_data;
+    // Frames are handed out in order (1, 2, 3, ...) until one is freed; the bookkeeping covers
+    // only the frames handed out so far, so that a large, mostly idle memory costs nothing to
+    // create (the outcomes explorer creates a kernel per replay).
+    std::size_t m_total = 0;
+    std::vector<std::uint32_t> m_refs;                    // Frames 0 .. handed out.
+    std::vector<std::unique_ptr<std::uint8_t[]>> m_data;  // Same size as m_refs.
     std::vector<FrameNr> m_free;  // A stack: the most recently freed frame is reused first.
     std::size_t m_with_data = 0;
 };

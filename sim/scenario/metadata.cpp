@@ -1,6 +1,7 @@
 #include "scenario/metadata.h"
 
 #include "base/format.h"
+#include "lang/lexer.h"
 
 #include <algorithm>
 #include <array>
@@ -124,16 +125,10 @@ private:
         if (at_end())
             return fail_at(at, "missing terminating \" character");
         char const c = m_text[m_pos++];
+        if (auto simple = lang::simple_escape(c))
+            return *simple;
         switch (c) {
-        case 'n': return '\n';
-        case 't': return '\t';
-        case 'r': return '\r';
-        case 'a': return '\a';
-        case 'b': return '\b';
-        case 'f': return '\f';
-        case 'v': return '\v';
-        case 'e': return '\x1b';
-        case '\\': case '"': case '\'': case '?': return c;
+        case 'e': return '\x1b';  // GCC's escape for ESC.
         case 'x': return digits(at, 16, 2);
         default:
             if (c >= '0' && c <= '7') {

@@ -276,11 +276,11 @@ constexpr std::array kAttributes{
     TaskAttribute{"working directory", "FsStruct::cwd",
         AtFork::Inherited, "The child starts in its parent's current directory; chdir() in one does not move the other.", "fork(2)",
         AtExec::Kept, "The working directory is preserved.", "execve(2)",
-        [](Task const& t) { return t.fs->cwd; }},
+        [](Task const& t) { return t.fs ? t.fs->cwd : std::string("(released at exit)"); }},
     TaskAttribute{"umask", "FsStruct::umask",
         AtFork::Inherited, "A child created by fork() inherits its parent's umask.", "umask(2)",
         AtExec::Kept, "The umask is left unchanged by execve().", "umask(2)",
-        [](Task const& t) { return octal(t.fs->umask); }},
+        [](Task const& t) { return t.fs ? octal(t.fs->umask) : std::string("(released at exit)"); }},
 
     // --- Signals -------------------------------------------------------------------------------
     TaskAttribute{"caught signals (handlers)", "SighandStruct::entries()",

@@ -1,0 +1,75 @@
+#include "model/open_program.h"
+
+#include <cctype>
+#include <fstream>
+#include <sstream>
+
+namespace forklab::gui {
+
+namespace {
+
+std::string read_text(std::filesystem::path const& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+// The number at `at` (digits only), advancing past it; std::nullopt when there is none.
+std::optional<int> number_at(std::string_view text, std::size_t& at)
+{
+    std::size_t const start = at;
+    int value = 0;
+    while (at < text.size() && std::isdigit(static_cast<unsigned char>(text[at])) && at - start < 9)
+        value = value * 10 + (text[at++] - '0');
+    if (at == start)
+        return std::nullopt;
+    return value;
+}
+
+}  // namespace
+
+OpenedProgram open_program(std::filesystem::path const& path, OptionsFor const& options_for)
+{
+    OpenedProgram opened;
+    opened.path = path;
+    auto loaded = scenario::load(path);
+    if (!loaded) {
+        opened.error = loaded.error();
+        opened.text = read_text(path);
+        return opened;
+    }
+    lang::RunOptions options = options_for ? options_for(*loaded) : scenario::run_options(*loaded);
+    opened.text = loaded->source;
+    opened.run = std::make_unique<Stepper>(path.string(), loaded->source, std::move(options));
+    return opened;
+}
+
+std::string program_error(OpenedProgram const& opened)
+{
+    if (!opened.run)
+        return opened.error;
+    if (opened.run->failed_to_start())
+        return opened.run->preview().error;
+    return {};
+}
+
+// GCC's shape, "FILE:LINE:COL: ": the first ":LINE:COL:" of the first line. A file name may
+// hold colons itself, so every colon is tried.
+std::optional<int> diagnostic_line(std::string_view message)
+{
+    std::string_view const first = message.substr(0, message.find('\n'));
+    for (std::size_t colon = first.find(':'); colon != std::string_view::npos; colon = first.find(':', colon + 1)) {
+        std::size_t at = colon + 1;
+        auto const line = number_at(first, at);
+        if (!line || at >= first.size() || first[at] != ':')
+            continue;
+        ++at;
+        if (number_at(first, at) && at < first.size() && first[at] == ':' && *line > 0)
+            return line;
+    }
+    return std::nullopt;
+}
+
+}  // namespace forklab::gui
