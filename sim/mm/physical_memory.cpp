@@ -10,6 +10,9 @@ PhysicalMemory::PhysicalMemory(std::size_t frames)
     , m_refs(1, 1)  // The zero page, pinned for ever.
     , m_data(1)
 {
+    // Address space only: the host touches a frame's bookkeeping when the frame is handed out.
+    m_refs.reserve(frames + 1);
+    m_data.reserve(frames + 1);
 }
 
 ErrorOr<FrameNr> PhysicalMemory::alloc()
