@@ -131,7 +131,7 @@ void counters_line(MemoryView const& v)
     ImGui::SameLine(0, ImGui::GetFontSize());
     if (ImGui::CalcTextSize(text.c_str()).x > ImGui::GetContentRegionAvail().x)
         ImGui::NewLine();
-    ImGui::TextUnformatted(text.c_str());
+    ImGui::TextWrapped("%s", text.c_str());  // Never cut off: a narrow column wraps it.
     ImGui::SetWindowFontScale(1.0f);
     ImGui::PopStyleColor();
 }
