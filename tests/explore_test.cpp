@@ -49,17 +49,27 @@ void check_replays(std::string const& source, Exploration const& x)
     }
 }
 
-// The answers with the reduction and without it (every order of every statement) agree.
-std::set<std::string> answers(std::string const& source)
+// One program explored with the reductions and without them (every order of every step).
+struct BothWays {
+    Exploration reduced, every;
+};
+
+BothWays both_ways(std::string const& source, lang::RunOptions const& options = {})
 {
-    Exploration const reduced = explore_checked(source);
     ExploreOptions full;
     full.reduce = false;
-    Exploration const every = explore_checked(source, full);
-    CHECK_FALSE(reduced.bound_hit);
-    CHECK_FALSE(every.bound_hit);
-    CHECK(outputs(reduced) == outputs(every));
-    CHECK(reduced.states <= every.states);
+    BothWays b{explore_checked(source, {}, options), explore_checked(source, full, options)};
+    CHECK_FALSE(b.reduced.bound_hit);
+    CHECK_FALSE(b.every.bound_hit);
+    CHECK(outputs(b.reduced) == outputs(b.every));
+    CHECK(b.reduced.states <= b.every.states);
+    return b;
+}
+
+// The answers with the reduction and without it agree, and each answer's schedule replays.
+std::set<std::string> answers(std::string const& source)
+{
+    Exploration const reduced = both_ways(source).reduced;
     check_replays(source, reduced);
     return outputs(reduced);
 }
@@ -193,13 +203,141 @@ TEST_CASE("explore: the reduction of private steps explores fewer states on a lo
                                "    printf(\"%d\\n\", s);\n"
                                "    return 0;\n"
                                "}\n";
-    Exploration const reduced = explore_checked(source);
-    ExploreOptions full;
-    full.reduce = false;
-    Exploration const every = explore_checked(source, full);
+    auto const [reduced, every] = both_ways(source);
     CHECK(outputs(reduced) == std::set<std::string>{"10\n10\n"});
-    CHECK(outputs(every) == outputs(reduced));
     CHECK(reduced.states * 4 < every.states);
+}
+
+// The reduction runs a fork, an exit or a terminal write alone when nothing the other tasks
+// could still do depends on it (explore/footprint.h). Each test below has a step that does
+// depend on another task's later call -- a wait, getppid, a pending signal, a kill, a full
+// RLIMIT_NPROC, a flush at exit -- and would lose an answer if the reduction missed it.
+
+TEST_CASE("explore: an exit is ordered against a later waitpid with WNOHANG")
+{
+    CHECK(answers("#include <stdio.h>\n#include <unistd.h>\n#include <sys/wait.h>\n"
+                  "int main(void) {\n"
+                  "    if (fork() == 0)\n"
+                  "        return 0;\n"
+                  "    int r = waitpid(-1, NULL, WNOHANG);\n"
+                  "    printf(\"%d\\n\", r > 0);\n"
+                  "    return 0;\n"
+                  "}\n") == std::set<std::string>{"0\n", "1\n"});
+}
+
+TEST_CASE("explore: a parent's exit is ordered against the child's getppid")
+{
+    // Reparented to init, the orphan's getppid() says 1.
+    CHECK(answers("#include <stdio.h>\n#include <unistd.h>\n"
+                  "int main(void) {\n"
+                  "    if (fork() == 0) {\n"
+                  "        printf(\"%d\\n\", getppid() == 1);\n"
+                  "        return 0;\n"
+                  "    }\n"
+                  "    return 0;\n"
+                  "}\n") == std::set<std::string>{"0\n", "1\n"});
+}
+
+TEST_CASE("explore: a child's exit is ordered against the parent's sigpending")
+{
+    // A blocked SIGCHLD stays pending: the parent sees it only if the child has exited.
+    CHECK(answers("#include <stdio.h>\n#include <unistd.h>\n#include <signal.h>\n"
+                  "int main(void) {\n"
+                  "    sigset_t set, pending;\n"
+                  "    sigemptyset(&set);\n"
+                  "    sigaddset(&set, SIGCHLD);\n"
+                  "    sigprocmask(SIG_BLOCK, &set, NULL);\n"
+                  "    if (fork() == 0)\n"
+                  "        return 0;\n"
+                  "    sigpending(&pending);\n"
+                  "    printf(\"%d\\n\", sigismember(&pending, SIGCHLD));\n"
+                  "    return 0;\n"
+                  "}\n") == std::set<std::string>{"0\n", "1\n"});
+}
+
+TEST_CASE("explore: a kill is ordered against the victim's writes")
+{
+    CHECK(answers("#include <stdio.h>\n#include <unistd.h>\n#include <signal.h>\n#include <sys/wait.h>\n"
+                  "int main(void) {\n"
+                  "    pid_t p = fork();\n"
+                  "    if (p == 0) {\n"
+                  "        printf(\"a\\n\");\n"
+                  "        printf(\"b\\n\");\n"
+                  "        return 0;\n"
+                  "    }\n"
+                  "    kill(p, SIGKILL);\n"
+                  "    wait(NULL);\n"
+                  "    printf(\"done\\n\");\n"
+                  "    return 0;\n"
+                  "}\n") == std::set<std::string>{"done\n", "a\ndone\n", "a\nb\ndone\n"});
+}
+
+TEST_CASE("explore: a flush at exit is ordered against the other process's flush")
+{
+    // Fully buffered, each process writes its letter only when it exits.
+    CHECK(answers("#include <stdio.h>\n#include <unistd.h>\n"
+                  "int main(void) {\n"
+                  "    setvbuf(stdout, NULL, _IOFBF, 0);\n"
+                  "    if (fork() == 0)\n"
+                  "        printf(\"C\");\n"
+                  "    else\n"
+                  "        printf(\"P\");\n"
+                  "    return 0;\n"
+                  "}\n") == std::set<std::string>{"CP", "PC"});
+}
+
+TEST_CASE("explore: with RLIMIT_NPROC full an exit is ordered against a later fork")
+{
+    // Two processes of uid 1000 are allowed. The parent ignores SIGCHLD, so its first child
+    // is reaped as it exits; the second fork succeeds only if that happened first. The
+    // parent's printf in between keeps the child's exit from being second to the fork: an
+    // explorer that put exits before forks (as if no fork could fail) would see only "room".
+    lang::RunOptions options;
+    options.rlimits[RLIMIT_NPROC] = Rlimit{2, 2};
+    std::string const source = "#include <stdio.h>\n#include <unistd.h>\n#include <signal.h>\n"
+                               "int main(void) {\n"
+                               "    signal(SIGCHLD, SIG_IGN);\n"
+                               "    if (fork() == 0)\n"
+                               "        return 0;\n"
+                               "    printf(\"x\\n\");\n"
+                               "    int r = fork();\n"
+                               "    if (r == 0)\n"
+                               "        return 0;\n"
+                               "    printf(r < 0 ? \"full\\n\" : \"room\\n\");\n"
+                               "    return 0;\n"
+                               "}\n";
+    CHECK(outputs(both_ways(source, options).reduced) == std::set<std::string>{"x\nfull\n", "x\nroom\n"});
+}
+
+TEST_CASE("explore: forks and exits run alone in the classic loop puzzle")
+{
+    // for (i < 2) fork(): four processes, each printing once. Only the order of the four
+    // writes is worth exploring; the forks and exits around them commute.
+    std::string const source = "#include <stdio.h>\n#include <unistd.h>\n"
+                               "int main(void) {\n"
+                               "    for (int i = 0; i < 2; i++)\n"
+                               "        fork();\n"
+                               "    printf(\"hi\\n\");\n"
+                               "    return 0;\n"
+                               "}\n";
+    auto const [reduced, every] = both_ways(source);
+    CHECK(outputs(reduced) == std::set<std::string>{"hi\nhi\nhi\nhi\n"});
+    CHECK(reduced.states * 10 < every.states);
+}
+
+TEST_CASE("explore: a caught SIGCHLD keeps the child's exit in every order")
+{
+    // The handler may run before or after the parent's own line.
+    CHECK(answers("#include <stdio.h>\n#include <unistd.h>\n#include <signal.h>\n#include <sys/wait.h>\n"
+                  "void on_child(int sig) { write(1, \"chld\\n\", 5); }\n"
+                  "int main(void) {\n"
+                  "    signal(SIGCHLD, on_child);\n"
+                  "    if (fork() == 0)\n"
+                  "        return 0;\n"
+                  "    write(1, \"parent\\n\", 7);\n"
+                  "    wait(NULL);\n"
+                  "    return 0;\n"
+                  "}\n") == std::set<std::string>{"chld\nparent\n", "parent\nchld\n"});
 }
 
 TEST_CASE("explore: a tiny bound is reported as hit")

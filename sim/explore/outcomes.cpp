@@ -1,5 +1,6 @@
 #include "explore/outcomes.h"
 
+#include "explore/footprint.h"
 #include "explore/state_hash.h"
 #include "lang/session.h"
 
@@ -11,91 +12,22 @@ namespace forklab::explore {
 
 namespace {
 
-using lang::Op;
-
-// A task that has run this many private statements in a row at choice points (a loop that
-// spins on its own memory) is no longer run ahead of the others: the others get their turns
-// explored too, or a spinning task would starve every other order.
+// A task that has been run alone at this many choice points in a row (a loop that spins on
+// its own memory) is no longer run ahead of the others: the others get their turns explored
+// too, or a spinning task would starve every other order.
 constexpr std::uint32_t kLongestPrivateRun = 1000;
-
-// Whether the statement at cpu.pc only computes: no library or system call, no indirect call
-// (it may reach one), no return from main or a handler. Every path through the statement's
-// code is followed, through jumps and into calls and returns, up to the next statement.
-bool statement_only_computes(lang::Cpu const& cpu)
-{
-    struct Path {
-        std::uint32_t pc;
-        std::size_t depth;  // Calls still in progress, as cpu.calls counts them.
-        bool began;         // Past the statement's own Stmt: the next one ends the step.
-    };
-    auto const& code = cpu.program->code();
-    std::vector<Path> work{{cpu.pc, cpu.calls.size(), false}};
-    std::unordered_set<std::uint64_t> seen;
-    while (!work.empty()) {
-        Path p = work.back();
-        work.pop_back();
-        for (;;) {
-            std::uint64_t const key = std::uint64_t(p.pc) << 24 | p.depth << 1 | std::uint64_t(p.began);
-            if (p.pc >= code.size() || !seen.insert(key).second)
-                break;
-            lang::Insn const& in = code[p.pc];
-            switch (in.op) {
-            case Op::Stmt:
-                if (p.began)
-                    break;
-                p.began = true;
-                ++p.pc;
-                continue;
-            case Op::CallIndirect:
-            case Op::CallBuiltin:
-            case Op::ExitMain:
-            case Op::SigReturn:
-            case Op::BuiltinStub:
-                return false;
-            case Op::Jmp:
-                p.pc = std::uint32_t(in.imm);
-                continue;
-            case Op::Jz:
-            case Op::Jnz:
-            case Op::JzKeep:
-            case Op::JnzKeep:
-                work.push_back({std::uint32_t(in.imm), p.depth, p.began});
-                ++p.pc;
-                continue;
-            case Op::Case:
-                work.push_back({std::uint32_t(in.c), p.depth, p.began});
-                ++p.pc;
-                continue;
-            case Op::Call:
-                p.pc = std::uint32_t(in.imm);  // Its Enter, then its first statement: the end.
-                ++p.depth;
-                continue;
-            case Op::Ret: {
-                if (p.depth == 0 || p.depth > cpu.calls.size())
-                    return false;  // A return from a call this very statement made: not followed.
-                std::int64_t const to = cpu.program->index_of(cpu.calls[p.depth - 1].return_address);
-                if (to < 0)
-                    return false;
-                p.pc = std::uint32_t(to);
-                --p.depth;
-                continue;
-            }
-            default:
-                ++p.pc;
-                continue;
-            }
-            break;  // A second Stmt: the step ends here.
-        }
-    }
-    return true;
-}
 
 class Explorer {
 public:
-    Explorer(std::string path, std::string source, lang::RunOptions options, ExploreOptions const& how)
-        : m_how(how), m_session(std::move(path), std::move(source), prepared(std::move(options)))
+    // `trust_forks`: explore as if no fork could fail (see run()).
+    Explorer(std::string path, std::string source, lang::RunOptions options, ExploreOptions const& how, bool trust_forks)
+        : m_how(how), m_session(std::move(path), std::move(source), prepared(std::move(options))), m_trust_forks(trust_forks)
     {
     }
+
+    // Whether the exploration assumed no fork could fail, and a fork could have: it must be
+    // made again without the assumption.
+    bool forks_were_trusted_wrongly() const { return m_trust_forks && m_fork_trouble; }
 
     Exploration run()
     {
@@ -105,9 +37,20 @@ public:
             m_x.error = m_session.error();
             return std::move(m_x);
         }
+        // Reordering forks with each other and exits before forks is only sound while every
+        // fork succeeds: the order explored must not be the one order where a fork has room.
+        // The processes alive at any point of any order are at most those at the start plus
+        // the forks of a run -- a prefix explored here and a suffix explored from the same
+        // state reached another way, so twice the most forks any explored path made. When
+        // that fits in every limit's room, no order can make a fork fail; when it does not,
+        // or a fork failed, the exploration is made again without reordering them.
+        std::int64_t const room = fork_room();
+        m_trust_forks = m_trust_forks && room > 0;
         descend();
         while (!m_stack.empty() && !m_x.bound_hit)
             next_branch();
+        if (2 * std::int64_t(m_most_path_forks) >= room)
+            m_fork_trouble = true;
         return std::move(m_x);
     }
 
@@ -136,6 +79,8 @@ private:
         pid_t const pid = b.todo[b.next++];
         m_session.at(b.depth);
         m_x.steps += b.depth;
+        m_events_noted = 0;  // The replay wrote the log afresh.
+        m_path_forks = 0;
         m_private_run = 0;
         step(pid);
         descend();
@@ -169,38 +114,153 @@ private:
         }
     }
 
-    // At a choice point: run one private statement ahead of everyone, or explore every order.
-    // False when the state needs no exploring (seen before, or the bound is hit).
+    // At a choice point: run one task alone when its step is independent of everything the
+    // others could still do, or explore every order. False when the state needs no exploring
+    // (seen before, or the bound is hit).
     bool choose(std::vector<pid_t> const& runnable)
     {
+        note_forks();
         if (++m_x.states > m_how.max_states) {
             --m_x.states;
             m_x.bound_hit = true;
             return false;
         }
         if (m_how.reduce && m_private_run < kLongestPrivateRun) {
-            if (pid_t const pid = private_task(runnable)) {
-                std::uint64_t const depth = m_session.steps();
-                std::size_t const events = m_session.kernel().events().size();
-                step(pid);
-                if (only_private_faults(events, pid)) {
-                    ++m_private_run;
-                    return true;
-                }
-                push_others(depth, runnable, pid);
-                m_private_run = 0;
+            switch (run_alone(runnable)) {
+            case Alone::Ran:
                 return true;
+            case Alone::Seen:
+                return false;
+            case Alone::NoCandidate:
+                break;
             }
         }
-        if (!m_seen.insert(state_hash(m_session.kernel(), m_session.machine(), {m_how.pid_symmetry})).second) {
-            ++m_x.pruned;
-            --m_x.states;
+        if (seen_before())
             return false;
-        }
         m_private_run = 0;
         push_others(m_session.steps(), runnable, runnable.front());
         step(runnable.front());
         return true;
+    }
+
+    // The persistent set of one task. The candidate is the lowest pid whose statement, as its
+    // code reads, depends on nothing the other tasks could still do. Its step is taken; then
+    // what the step really did (its events: a write, a last close, a signal) is checked the
+    // same way, and if it turns out to depend on the others after all, their orders are
+    // explored from here too. False when there is no candidate.
+    enum class Alone : std::uint8_t { Ran, Seen, NoCandidate };
+    Alone run_alone(std::vector<pid_t> const& runnable)
+    {
+        Independence const ind = independence();
+        for (pid_t pid : runnable) {
+            Touch const planned = planned_touch(pid);
+            if (planned == kTouchAll || ind.depends(planned, pid))
+                continue;
+            // A step that only computes leads to a state no other order reaches, so it is not
+            // worth a hash; one that forks, exits or writes may close a diamond.
+            if (planned != kTouchNone && seen_before())
+                return Alone::Seen;
+            std::uint64_t const depth = m_session.steps();
+            std::size_t const events = m_session.kernel().events().size();
+            step(pid);
+            Touch const did = planned | events_touch(m_session.kernel().events().since(events), pid);
+            if (did != kTouchAll && !ind.depends(did, pid)) {
+                ++m_private_run;
+                return Alone::Ran;
+            }
+            push_others(depth, runnable, pid);
+            m_private_run = 0;
+            return Alone::Ran;
+        }
+        return Alone::NoCandidate;
+    }
+
+    // Whether this state was explored before (by another order of the same steps): it is not
+    // explored again, and does not count as a state.
+    bool seen_before()
+    {
+        if (m_seen.insert(state_hash(m_session.kernel(), m_session.machine(), {m_how.pid_symmetry})).second)
+            return false;
+        ++m_x.pruned;
+        --m_x.states;
+        return true;
+    }
+
+    // What each live task could still do, and whether forks and exits may be reordered.
+    struct Independence {
+        std::vector<std::pair<pid_t, Touch>> futures;
+        bool spawns_commute = false;
+        bool exits_commute_with_spawns = false;
+
+        bool depends(Touch step, pid_t pid) const
+        {
+            for (auto const& [other, future] : futures) {
+                if (other == pid)
+                    continue;
+                if (forklab::explore::depends(step, future, spawns_commute))
+                    return true;
+                // Ending a process before another forks leaves one process fewer at that fork:
+                // a fork that RLIMIT_NPROC (or pid_max) would refuse in the other order
+                // succeeds in this one, unless no fork can fail at all.
+                if ((step & kTouchExit) && (future & kTouchSpawn) && !exits_commute_with_spawns)
+                    return true;
+            }
+            return false;
+        }
+    };
+
+    Independence independence()
+    {
+        Independence ind;
+        Kernel const& k = m_session.kernel();
+        for (Task const& t : k.tasks())
+            if (!t.is_zombie() && !(t.reaps_children && !m_session.machine().cpu(t.pid)))
+                ind.futures.emplace_back(t.pid, future_touch(t));
+        ind.spawns_commute = m_how.pid_symmetry && m_trust_forks;
+        ind.exits_commute_with_spawns = m_trust_forks;
+        return ind;
+    }
+
+    // Everything task t could still do: what its code can reach, or anything when a signal
+    // handler may run in it.
+    Touch future_touch(Task const& t)
+    {
+        lang::Cpu const* cpu = m_session.machine().cpu(t.pid);
+        if (!cpu || !cpu->program || !t.signal || !t.sighand)
+            return kTouchAll;
+        if (t.pending || t.signal->shared_pending || !t.signal->rt_queue.empty() || t.sighand->caught())
+            return kTouchAll;
+        return m_footprints.of(*cpu->program).future(*cpu);
+    }
+
+    // How many more processes every limit a fork checks leaves room for: pid_max,
+    // threads-max, each user's RLIMIT_NPROC. None when a cgroup limits pids or the fork
+    // strategy copies frames (a fork could then fail for want of memory).
+    std::int64_t fork_room() const
+    {
+        Kernel const& k = m_session.kernel();
+        if (k.config().fork_strategy == ForkStrategy::Copy || has_pids_limit(k.root_cgroup()))
+            return 0;
+        std::int64_t room = std::min(std::int64_t(k.root_pid_ns().pid_max()) - std::int64_t(k.tasks().size()),
+            std::int64_t(k.config().threads_max) - std::int64_t(k.nr_tasks()));
+        for (Task const& t : k.tasks()) {
+            if (t.cred.uid == 0 || !t.signal)
+                continue;
+            std::uint64_t const limit = t.signal->rlim[RLIMIT_NPROC].cur;
+            std::uint64_t const used = std::uint64_t(k.nr_processes_of(t.cred.uid));
+            room = std::min(room, limit <= used ? 0 : std::int64_t(std::min<std::uint64_t>(limit - used, 1u << 30)));
+        }
+        return room;
+    }
+
+    static bool has_pids_limit(Cgroup const& g)
+    {
+        if (g.pids_max != Cgroup::kMax)
+            return true;
+        for (auto const& child : g.children())
+            if (has_pids_limit(*child))
+                return true;
+        return false;
     }
 
     void push_others(std::uint64_t depth, std::vector<pid_t> const& runnable, pid_t taken)
@@ -212,58 +272,63 @@ private:
         m_stack.push_back(std::move(b));
     }
 
-    // The lowest-pid task whose next statement is private, or 0.
-    pid_t private_task(std::vector<pid_t> const& runnable) const
-    {
-        for (pid_t pid : runnable)
-            if (next_statement_is_private(pid))
-                return pid;
-        return 0;
-    }
-
-    // Nothing another task does can see this statement or change what it does: no signal can
-    // make the task run a handler before or after it (none pending, none caught: a signal with
-    // its default action only ends or stops the task, before or after a statement nobody
-    // sees), its memory is its own (no shared mapping, no file mapping whose page cache
-    // another process may write, no address space shared by vfork or CLONE_VM), and the
-    // statement makes no call into the library or the kernel.
-    bool next_statement_is_private(pid_t pid) const
+    // What the task's next statement can touch as its code reads, for a task whose own state
+    // keeps others out: no signal can make it run a handler before or after the statement
+    // (none pending, none caught: a signal with its default action only ends or stops the
+    // task, before or after a step nobody sees), its memory, descriptors and working
+    // directory are its own (no shared mapping, no file mapping whose page cache another
+    // process may write, no address space or fd table shared by vfork or CLONE_*), and it is
+    // not in the middle of a library call a signal interrupted. An exit by a task that holds
+    // anything but terminals flushes and closes where others may look: a file operation.
+    Touch planned_touch(pid_t pid)
     {
         Task const* t = m_session.kernel().find_task(pid);
         lang::Cpu const* cpu = m_session.machine().cpu(pid);
-        if (!t || !cpu || !cpu->program || !t->mm || !t->signal || !t->sighand)
-            return false;
+        if (!t || !cpu || !cpu->program || !t->mm || !t->signal || !t->sighand || !t->files || !t->fs)
+            return kTouchAll;
         if (t->pending || t->signal->shared_pending || !t->signal->rt_queue.empty() || t->sighand->caught())
-            return false;
+            return kTouchAll;
         if (cpu->interrupted || !cpu->libc_resume.empty())
-            return false;
+            return kTouchAll;
+        if (t->files->use_count() > 1 || t->fs->use_count() > 1)
+            return kTouchAll;
         for (Vma const& v : t->mm->vmas())
             if (v.shared() || (v.object && v.kind == VmaKind::Mmap))
-                return false;
+                return kTouchAll;
         for (Task const& other : m_session.kernel().tasks())
             if (&other != t && other.mm.get() == t->mm.get())
-                return false;
-        return statement_only_computes(*cpu);
+                return kTouchAll;
+        Touch touch = m_footprints.of(*cpu->program).statement(*cpu);
+        if ((touch & kTouchExit) && holds_more_than_terminals(*t))
+            touch |= kTouchFiles;
+        return touch;
     }
 
-    // What the statement did in the kernel: nothing, or only the page faults of private
-    // memory (a fresh page, the zero page, a copy-on-write copy or reuse), whose only
-    // difference in another order is which frame holds the bytes.
-    bool only_private_faults(std::size_t first, pid_t pid) const
+    static bool holds_more_than_terminals(Task const& t)
     {
-        for (Event const& e : m_session.kernel().events().since(first)) {
-            if (e.kind != EventKind::PageFault || e.pid != pid)
-                return false;
-            auto const kind = FaultResult::Kind(e.aux & 0x1f);
-            if (kind != FaultResult::Kind::ZeroMap && kind != FaultResult::Kind::Alloc &&
-                kind != FaultResult::Kind::CowCopy && kind != FaultResult::Kind::CowReuse)
-                return false;
+        for (FdSlot const& slot : t.files->fds)
+            if (slot.file && slot.file->inode->kind != InodeKind::Terminal)
+                return true;
+        return false;
+    }
+
+    // Counts the forks of the path so far, and notes any that failed.
+    void note_forks()
+    {
+        auto const& events = m_session.kernel().events();
+        for (Event const& e : events.since(m_events_noted)) {
+            if (e.kind == EventKind::Fork)
+                ++m_path_forks;
+            else if (e.kind == EventKind::ForkFailed)
+                m_fork_trouble = true;
         }
-        return true;
+        m_events_noted = events.size();
+        m_most_path_forks = std::max(m_most_path_forks, m_path_forks);
     }
 
     void finish_run()
     {
+        note_forks();
         ++m_x.runs;
         std::string output = m_session.kernel().terminal().text();
         auto const key = std::make_pair(output, m_session.end());
@@ -292,13 +357,22 @@ private:
     std::map<std::pair<std::string, lang::RunEnd>, std::size_t> m_index;
     std::vector<std::unordered_set<std::uint64_t>> m_end_states;
     std::uint32_t m_private_run = 0;
+    Footprints m_footprints;
+    bool m_trust_forks = true;
+    bool m_fork_trouble = false;
+    std::size_t m_events_noted = 0;
+    std::uint64_t m_path_forks = 0, m_most_path_forks = 0;
 };
 
 }  // namespace
 
 Exploration explore(std::string path, std::string source, lang::RunOptions options, ExploreOptions const& how)
 {
-    return Explorer(std::move(path), std::move(source), std::move(options), how).run();
+    Explorer trusting(path, source, options, how, true);
+    Exploration x = trusting.run();
+    if (!trusting.forks_were_trusted_wrongly())
+        return x;
+    return Explorer(std::move(path), std::move(source), std::move(options), how, false).run();
 }
 
 OutcomeCheck compare_outcomes(Exploration const& found, std::vector<std::string> const& declared)

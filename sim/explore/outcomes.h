@@ -8,13 +8,20 @@
 // Two reductions keep the search small without losing an outcome:
 //   - State hashing (explore/state_hash.h): a choice point whose state was met before, by
 //     another order of the same steps, is not explored again.
-//   - Private steps: when a runnable task's next statement only computes on its own registers
-//     and private memory -- no library or system call, no pending or caught signal, no shared
-//     or vfork-shared memory -- it commutes with every step of every other task (nothing they
-//     do can see it or change it), so only the orders that run it first are explored there
-//     (partial-order reduction with a persistent set of one task). If the statement turns out
-//     to have done more (a fault that was not a plain copy-on-write, a signal), the other
-//     tasks' orders are explored too.
+//   - One task alone (partial-order reduction with a persistent set of one task): when a
+//     runnable task's next step is independent of everything every other task could still
+//     do (explore/footprint.h reads that from their code), only the orders that run it first
+//     are explored there. A step that only computes on private memory commutes with
+//     everything; a plain fork commutes with everything but calls that look at processes
+//     (wait, kill, getppid, process groups, signal state); an exit that holds only terminals
+//     and writes nothing likewise; terminal writes only with other file operations. If the
+//     step turns out to have done more than its code promised (a signal, a sleep, a fault that
+//     was not a plain private one), the other tasks' orders are explored there too.
+// Reordering forks among themselves, and exits before forks, assumes no fork fails: a fork
+// that fails in one order and not in another is a different outcome. The explorer checks
+// afterwards that no fork failed and that the most processes any order could have alive fit
+// every limit (pid_max, threads-max, RLIMIT_NPROC, no cgroup pids.max); if not, it explores
+// again without that assumption.
 // A bound on the number of choice points explored keeps a runaway program from taking forever;
 // when it is hit the result says so, and the list may be incomplete.
 #pragma once
@@ -29,7 +36,8 @@ namespace forklab::explore {
 
 struct ExploreOptions {
     std::uint64_t max_states = 100'000;  // Choice points explored before giving up.
-    bool reduce = true;                  // Private steps commute (tests compare with false).
+    bool reduce = true;                  // Run one task alone where that loses nothing (tests
+                                         // compare with false: every order of every step).
     // States that differ only in the numbering of pids are explored once (state_hash.h).
     // A program whose output shows pids then gets its outputs for some numberings of its
     // processes, not every one (verify normalises pids the same way).

@@ -1,0 +1,333 @@
+#include "explore/footprint.h"
+
+#include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace forklab::explore {
+
+namespace {
+
+using lang::Op;
+
+// The library by what it touches. A name missing here touches everything, so a function added
+// to the library later is safe before anyone sorts it.
+std::unordered_map<std::string_view, Touch> const& call_touches()
+{
+    static std::unordered_map<std::string_view, Touch> const table = [] {
+        std::unordered_map<std::string_view, Touch> t;
+        // Only the caller's own registers and memory -- its own heap, its own environment,
+        // its own ids, which no other process can change.
+        for (std::string_view n : {"getpid", "WIFEXITED", "WEXITSTATUS", "WIFSIGNALED", "WTERMSIG", "WIFSTOPPED",
+                 "WSTOPSIG", "WIFCONTINUED", "WCOREDUMP", "EXPECT", "NOTE", "sprintf", "snprintf", "strerror",
+                 "malloc", "calloc", "realloc", "free", "strlen", "strcpy", "strncpy", "strcmp", "strncmp",
+                 "strcat", "strncat", "strdup", "strchr", "strrchr", "strstr", "memset", "memcpy", "memmove",
+                 "memcmp", "atoi", "atol", "strtol", "abs", "labs", "rand", "srand", "isdigit", "isspace",
+                 "isalpha", "isalnum", "isupper", "islower", "isprint", "ispunct", "isxdigit", "isgraph",
+                 "iscntrl", "isblank", "toupper", "tolower", "getenv", "setenv", "unsetenv", "getuid", "geteuid",
+                 "getgid", "getegid", "sigemptyset", "sigfillset", "sigaddset", "sigdelset", "sigismember",
+                 "brk", "sbrk", "getrlimit", "umask", "setbuf", "setvbuf"})
+            t[n] = kTouchNone;
+        t["fork"] = kTouchSpawn;
+        // exit() flushes stdio, so it may write too; the explorer sees that write in the
+        // step's events, and a future exit counts as a file operation (CodeFootprint).
+        for (std::string_view n : {"exit", "_exit"})
+            t[n] = kTouchExit;
+        for (std::string_view n : {"getppid", "wait", "waitpid", "signal", "sigaction", "pause", "sigprocmask",
+                 "sigpending", "sigsuspend", "getpgrp", "getpgid", "setpgid", "getsid", "setsid"})
+            t[n] = kTouchProcs;
+        for (std::string_view n : {"write", "read", "close", "dup", "dup2", "pipe", "printf", "fprintf", "dprintf",
+                 "puts", "fputs", "putchar", "fputc", "putc", "fflush", "perror", "getchar", "fgets", "open",
+                 "creat", "lseek", "fcntl", "flock", "unlink", "mkdir", "chdir", "getcwd", "isatty", "stat",
+                 "fstat", "getdents64", "opendir", "readdir", "closedir", "rewinddir", "dirfd"})
+            t[n] = kTouchFiles;
+        // Everything else -- vfork and exec, kill and raise, abort and assert, the clock and
+        // its timers, mmap and friends, uid and limit changes, prctl, forklab_frame and the
+        // other frame questions -- is left out: it touches everything.
+        return t;
+    }();
+    return table;
+}
+
+// A fault of the task's own private memory differs in another order only in which frame
+// holds the bytes: a fresh page, the zero page, a copy-on-write copy or reuse. So does a read
+// of its program image (the explorer runs a task alone only when it maps no other file and
+// nothing shared): nobody writes the file of a running program (Linux says ETXTBSY).
+Touch fault_touch(Event const& e)
+{
+    auto const kind = FaultResult::Kind(e.aux & 0x1f);
+    bool const private_fault = kind == FaultResult::Kind::ZeroMap || kind == FaultResult::Kind::Alloc ||
+        kind == FaultResult::Kind::CowCopy || kind == FaultResult::Kind::CowReuse ||
+        kind == FaultResult::Kind::ObjectMap;
+    return private_fault ? kTouchNone : kTouchAll;
+}
+
+Touch event_touch(Event const& e, pid_t pid)
+{
+    switch (e.kind) {
+    case EventKind::PageFault:
+        return e.pid == pid ? fault_touch(e) : kTouchAll;
+    case EventKind::MmDup:
+        return kTouchNone;
+    case EventKind::Fork:
+        return ForkKind(e.aux) == ForkKind::Fork ? kTouchSpawn : kTouchAll;
+    case EventKind::Exit:
+    case EventKind::Reap:
+    case EventKind::Reparent:
+        return kTouchExit;
+    case EventKind::SignalDiscarded:
+        return SignalReason(e.aux) == SignalReason::ChildExited ? kTouchExit : kTouchAll;
+    case EventKind::SignalSent:
+        // The parent keeps the SIGCHLD pending (it blocks it): only its signal calls see it.
+        return SignalReason(e.aux) == SignalReason::ChildExited ? kTouchProcs : kTouchAll;
+    case EventKind::FileClosed:
+        // Closing one of several references changes a count nobody can read; the last close
+        // of a pipe's end is an end of file or a broken pipe for someone else.
+        return (e.aux & 0x80) ? kTouchFiles : kTouchNone;
+    case EventKind::FileOpened:
+    case EventKind::FileDup:
+    case EventKind::FileRead:
+    case EventKind::FileWrite:
+    case EventKind::FileSeek:
+    case EventKind::PipeCreated:
+    case EventKind::FileLocked:
+    case EventKind::LockConflict:
+    case EventKind::LocksReleased:
+    case EventKind::Unlinked:
+        return kTouchFiles;
+    default:
+        return kTouchAll;  // A signal, a sleep or a wake-up, an exec, an OOM kill, ...
+    }
+}
+
+}  // namespace
+
+bool depends(Touch step, Touch other, bool spawns_commute)
+{
+    if (step == kTouchNone || other == kTouchNone)
+        return false;
+    if ((step | other) & kTouchAll)
+        return true;
+    if ((step & kTouchFiles) && (other & kTouchFiles))
+        return true;
+    if ((step & kTouchProcs) && (other & (kTouchProcs | kTouchSpawn | kTouchExit)))
+        return true;
+    if ((other & kTouchProcs) && (step & (kTouchSpawn | kTouchExit)))
+        return true;
+    return (step & kTouchSpawn) && (other & kTouchSpawn) && !spawns_commute;
+}
+
+Touch call_touch(std::string_view name)
+{
+    auto const& table = call_touches();
+    auto const it = table.find(name);
+    return it == table.end() ? kTouchAll : it->second;
+}
+
+Touch events_touch(std::span<Event const> events, pid_t pid)
+{
+    Touch t = kTouchNone;
+    for (Event const& e : events)
+        t |= event_touch(e, pid);
+    return t;
+}
+
+CodeFootprint::CodeFootprint(lang::CompiledProgram const& program)
+    : m_program(program)
+    , m_whole(program.functions().size(), kTouchNone)
+    , m_rest(program.code().size(), -1)
+{
+    summarise_functions();
+}
+
+// What one instruction touches by itself. A return from main reaches the exit trampoline,
+// whose exit flushes stdio: a file operation as well as a death.
+Touch CodeFootprint::insn_touch(lang::Insn const& in) const
+{
+    switch (in.op) {
+    case Op::CallBuiltin: {
+        auto const& names = m_program.builtin_names();
+        return in.c >= 0 && std::size_t(in.c) < names.size() ? call_touch(names[std::size_t(in.c)]) : kTouchAll;
+    }
+    case Op::ExitMain:
+        return kTouchExit | kTouchFiles;
+    case Op::CallIndirect:
+    case Op::BuiltinStub:
+    case Op::SigReturn:
+        return kTouchAll;
+    default:
+        return kTouchNone;
+    }
+}
+
+// Each function's own instructions lie between its Enter and the next function's. What it can
+// touch, callees included, is the least fixed point over the call graph (recursion included).
+void CodeFootprint::summarise_functions()
+{
+    auto const& code = m_program.code();
+    auto const& functions = m_program.functions();
+    std::vector<std::uint32_t> entries;
+    for (auto const& f : functions)
+        entries.push_back(f.entry);
+    std::vector<std::uint32_t> sorted = entries;
+    std::sort(sorted.begin(), sorted.end());
+    std::vector<std::vector<std::size_t>> callees(functions.size());
+    for (std::size_t f = 0; f < functions.size(); ++f) {
+        auto const next = std::upper_bound(sorted.begin(), sorted.end(), entries[f]);
+        std::size_t const end = next == sorted.end() ? code.size() : *next;
+        for (std::size_t i = entries[f]; i < end; ++i) {
+            m_whole[f] |= insn_touch(code[i]);
+            if (code[i].op == Op::Call) {
+                std::size_t const target = std::size_t(code[i].imm);
+                if (target < code.size() && code[target].op == Op::Enter)
+                    callees[f].push_back(std::size_t(code[target].c));
+                else
+                    m_whole[f] |= kTouchAll;
+            }
+        }
+    }
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (std::size_t f = 0; f < functions.size(); ++f)
+            for (std::size_t g : callees[f]) {
+                Touch const t = m_whole[f] | (g < m_whole.size() ? m_whole[g] : kTouchAll);
+                changed |= t != m_whole[f];
+                m_whole[f] = t;
+            }
+    }
+}
+
+// Every path from pc to the function's returns, with each callee counted whole.
+Touch CodeFootprint::rest_of_function(std::uint32_t pc)
+{
+    auto const& code = m_program.code();
+    if (pc >= code.size())
+        return kTouchAll;
+    if (m_rest[pc] >= 0)
+        return Touch(m_rest[pc]);
+    Touch t = kTouchNone;
+    std::vector<std::uint32_t> work{pc};
+    std::unordered_set<std::uint32_t> seen;
+    while (!work.empty()) {
+        std::uint32_t at = work.back();
+        work.pop_back();
+        while (at < code.size() && seen.insert(at).second) {
+            lang::Insn const& in = code[at];
+            t |= insn_touch(in);
+            if (in.op == Op::Ret || in.op == Op::ExitMain || in.op == Op::SigReturn)
+                break;
+            if (in.op == Op::Jmp) {
+                at = std::uint32_t(in.imm);
+                continue;
+            }
+            if (in.op == Op::Jz || in.op == Op::Jnz || in.op == Op::JzKeep || in.op == Op::JnzKeep)
+                work.push_back(std::uint32_t(in.imm));
+            else if (in.op == Op::Case)
+                work.push_back(std::uint32_t(in.c));
+            else if (in.op == Op::Call) {
+                std::size_t const target = std::size_t(in.imm);
+                t |= target < code.size() && code[target].op == Op::Enter && std::size_t(code[target].c) < m_whole.size()
+                    ? m_whole[std::size_t(code[target].c)]
+                    : kTouchAll;
+            }
+            ++at;
+        }
+        if (at >= code.size())
+            t |= kTouchAll;  // Ran off the end of the code: not a program the compiler makes.
+    }
+    m_rest[pc] = t;
+    return t;
+}
+
+// The rest of the function it is in, then the rest of each caller from its return address,
+// then the exit main's return leads to. A task inside a signal handler returns to code the
+// handler interrupted, wherever it was: everything.
+Touch CodeFootprint::future(lang::Cpu const& cpu)
+{
+    if (!cpu.signal_frames.empty())
+        return kTouchAll;
+    Touch t = rest_of_function(cpu.pc) | kTouchExit | kTouchFiles;
+    for (auto const& call : cpu.calls) {
+        std::int64_t const at = m_program.index_of(call.return_address);
+        if (at < 0)
+            return kTouchAll;
+        t |= at == lang::CompiledProgram::kExitMainIndex ? kTouchNone : rest_of_function(std::uint32_t(at));
+    }
+    return t;
+}
+
+Touch CodeFootprint::statement(lang::Cpu const& cpu) const
+{
+    struct Path {
+        std::uint32_t pc;
+        std::size_t depth;  // Calls still in progress, as cpu.calls counts them.
+        bool began;         // Past the statement's own Stmt: the next one ends the step.
+    };
+    auto const& code = m_program.code();
+    // A task woken in a call it slept in makes the call again: it starts inside its statement.
+    bool const inside = cpu.pc < code.size() && code[cpu.pc].op != Op::Stmt;
+    std::vector<Path> work{{cpu.pc, cpu.calls.size(), inside}};
+    std::unordered_set<std::uint64_t> seen;
+    Touch t = kTouchNone;
+    while (!work.empty()) {
+        Path p = work.back();
+        work.pop_back();
+        for (;;) {
+            std::uint64_t const key = std::uint64_t(p.pc) << 24 | p.depth << 1 | std::uint64_t(p.began);
+            if (p.pc >= code.size() || !seen.insert(key).second)
+                break;
+            lang::Insn const& in = code[p.pc];
+            if (in.op == Op::Stmt) {
+                if (p.began)
+                    break;  // The next statement: the step ends here.
+                p.began = true;
+                ++p.pc;
+                continue;
+            }
+            if (in.op == Op::ExitMain) {
+                t |= kTouchExit;  // Its flush shows in the step's events.
+                break;
+            }
+            t |= insn_touch(in);
+            if (in.op == Op::CallIndirect || in.op == Op::BuiltinStub || in.op == Op::SigReturn)
+                break;
+            if (in.op == Op::Jmp) {
+                p.pc = std::uint32_t(in.imm);
+                continue;
+            }
+            if (in.op == Op::Jz || in.op == Op::Jnz || in.op == Op::JzKeep || in.op == Op::JnzKeep)
+                work.push_back({std::uint32_t(in.imm), p.depth, p.began});
+            else if (in.op == Op::Case)
+                work.push_back({std::uint32_t(in.c), p.depth, p.began});
+            if (in.op == Op::Call) {
+                p.pc = std::uint32_t(in.imm);  // Its Enter, then its first statement: the end.
+                ++p.depth;
+                continue;
+            }
+            if (in.op == Op::Ret) {
+                std::int64_t const to = p.depth == 0 || p.depth > cpu.calls.size()
+                    ? -1
+                    : m_program.index_of(cpu.calls[p.depth - 1].return_address);
+                if (to < 0) {
+                    t |= kTouchAll;  // A return from a call this very statement made.
+                    break;
+                }
+                p.pc = std::uint32_t(to);
+                --p.depth;
+                continue;
+            }
+            ++p.pc;
+        }
+    }
+    return t;
+}
+
+CodeFootprint& Footprints::of(lang::CompiledProgram const& program)
+{
+    auto it = m_programs.find(&program);
+    if (it == m_programs.end())
+        it = m_programs.emplace(&program, CodeFootprint(program)).first;
+    return it->second;
+}
+
+}  // namespace forklab::explore

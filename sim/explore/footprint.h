@@ -1,0 +1,88 @@
+// What a step of a task can touch that another task can see or change: the explorer's
+// dependency relation (explore/outcomes.h).
+//
+// Two steps of different tasks are independent when running them in either order ends in the
+// same state and neither stops the other from running. The explorer runs one task alone at a
+// choice point -- without trying the others first -- when its next step is independent of
+// everything every other task could still do before it (a persistent set of one task, in the
+// terms of partial-order reduction). Everything a task could still do is read from its code:
+// each library call it can reach, from where it is now to the end of main, is sorted into a
+// few kinds of shared state below.
+//
+// The kinds are coarse on purpose. Every file operation depends on every other; any call that
+// reads the clock, sends a signal, execs, maps memory or asks about frames depends on
+// everything. What makes the classic puzzles cheap is three facts the kernel gives:
+//   - A plain fork depends on no other step except the ones that look at processes (wait,
+//     kill, getppid, process groups): which of two forks gets the lower pid only renames the
+//     processes, and the explorer's state hash already counts states equal up to that renaming.
+//   - An exit that writes nothing and holds only terminal descriptors depends only on steps
+//     that look at processes. Whose zombie init reaps, or when, is not something a program
+//     can see without wait() or a signal.
+//   - A write to the terminal depends only on other file operations.
+#pragma once
+
+#include "kernel/kernel.h"
+#include "lang/machine.h"
+
+#include <cstdint>
+#include <map>
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace forklab::explore {
+
+// Bits of what a step touches.
+using Touch = std::uint8_t;
+inline constexpr Touch kTouchNone = 0;
+inline constexpr Touch kTouchSpawn = 1;  // A plain fork: a new pid and a new child.
+inline constexpr Touch kTouchExit = 2;   // The task's death: zombie, reparenting, SIGCHLD.
+inline constexpr Touch kTouchProcs = 4;  // Looks at or changes processes and signal state.
+inline constexpr Touch kTouchFiles = 8;  // Descriptors, files, pipes, the terminal.
+inline constexpr Touch kTouchAll = 16;   // Anything: depends on every step.
+
+// Whether a step touching `step` can depend on a step touching `other`. `spawns_commute`:
+// two plain forks are independent (pids are counted up to renaming, and no fork can fail).
+bool depends(Touch step, Touch other, bool spawns_commute);
+
+// What a call of the library function `name` can touch, by what it does (an unknown name:
+// everything).
+Touch call_touch(std::string_view name);
+
+// What the step events `events` of task `pid` show it touched: a plain fork, its death, a
+// write, a last close; a signal, a sleep or a fault that was not a plain private page fault
+// make it everything.
+Touch events_touch(std::span<Event const> events, pid_t pid);
+
+// The calls each place in one compiled program can still reach, worked out once per program.
+class CodeFootprint {
+public:
+    explicit CodeFootprint(lang::CompiledProgram const& program);
+
+    // Everything a task running this program could still touch from its registers: the rest
+    // of each function on its call stack, main's return included.
+    Touch future(lang::Cpu const& cpu);
+    // What the statement at cpu.pc can touch, followed through jumps and into calls and
+    // returns up to the next statement. A return from main counts as the exit it leads to.
+    Touch statement(lang::Cpu const& cpu) const;
+
+private:
+    Touch rest_of_function(std::uint32_t pc);
+    Touch insn_touch(lang::Insn const& in) const;
+    void summarise_functions();
+
+    lang::CompiledProgram const& m_program;
+    std::vector<Touch> m_whole;           // By function index: the function and its callees.
+    std::vector<std::int16_t> m_rest;     // By instruction: rest_of_function, or -1.
+};
+
+// The CodeFootprints of the programs a run meets, by program.
+class Footprints {
+public:
+    CodeFootprint& of(lang::CompiledProgram const& program);
+
+private:
+    std::map<lang::CompiledProgram const*, CodeFootprint> m_programs;
+};
+
+}  // namespace forklab::explore
