@@ -9,6 +9,7 @@
 //       | child
 //     ...
 //     replay one with: forklab run FILE --schedule PIDS
+//     or step through it: forklab-gui FILE --schedule PIDS (P in the GUI lists them all)
 //
 // A scenario's metadata (files, stdin, limits) applies as in `forklab check`. Exit status: 0
 // when the exploration was complete, 3 when the bound was hit (the list may then be
@@ -74,7 +75,8 @@ void print_text(OutcomesArgs const& a, explore::Exploration const& x)
             std::cout << "  an EXPECT fails in this run\n";
         print_output(o.output);
     }
-    std::cout << "\nreplay one with: forklab run " << a.file << " --schedule PIDS\n";
+    std::cout << "\nreplay one with: forklab run " << a.file << " --schedule PIDS\n"
+              << "or step through it: forklab-gui " << a.file << " --schedule PIDS (P in the GUI lists them all)\n";
 }
 
 void print_json(OutcomesArgs const& a, explore::Exploration const& x)

@@ -51,19 +51,10 @@ ForkStrategy strategy_option(std::string const& command, std::string const& text
 
 std::vector<pid_t> schedule_option(std::string const& command, std::string const& text)
 {
-    std::vector<pid_t> pids;
-    std::size_t from = 0;
-    while (from <= text.size() && !text.empty()) {
-        std::size_t const comma = std::min(text.find(',', from), text.size());
-        pid_t pid = 0;
-        auto [end, ec] = std::from_chars(text.data() + from, text.data() + comma, pid);
-        if (ec != std::errc() || end != text.data() + comma || pid <= 0)
-            quit(2, "forklab " + command + ": bad --schedule '" + text +
-                    "': expected pids separated by commas, e.g. 7,7,8\n");
-        pids.push_back(pid);
-        from = comma + 1;
-    }
-    return pids;
+    auto pids = lang::parse_schedule(text);
+    if (!pids)
+        quit(2, "forklab " + command + ": bad --schedule '" + text + "': expected pids separated by commas, e.g. 7,7,8\n");
+    return std::move(*pids);
 }
 
 scenario::Loaded load_or_quit(std::string const& command, std::string const& path)

@@ -21,6 +21,8 @@ public:
 
     // Open another program (the browser does on a click): a fresh run, colours and view.
     void open(std::filesystem::path const& path);
+    // Show the "Open file..." chooser (Ctrl+O does), in the open program's folder.
+    void choose_file() { start_choosing(); }
     // True when the program runs; run() is only valid then. A program with a metadata or
     // compile error has the error panel instead.
     bool has_run() const { return m_program.run && !m_program.run->failed_to_start(); }
@@ -34,9 +36,15 @@ public:
 private:
     void keys();
     void browser_key();
+    void start_choosing();
+    void chooser();
+    std::filesystem::path as_listed(std::filesystem::path const& chosen) const;
     void playback(float dt);
     void apply_requests();
     void see_every_pid();
+    void animate(float dt);
+    void compare();
+    void outcomes();
     void layout();
     float browser_width() const;
     void browser(Rect r);
@@ -47,11 +55,15 @@ private:
     std::filesystem::path m_browser_followed;
     bool m_error_followed = false;
     std::optional<std::filesystem::path> m_open_next;
+    FileChooser m_chooser;
+    bool m_choosing = false;  // The "Open file..." chooser is up: it has the keyboard.
     Fonts m_fonts;
     Palette m_palette;
     PidColours m_colours;
     ViewState m_view;
     float m_play_debt = 0;
+    StrategyComparer m_compare;  // The strategies' table (C): kept until the step changes.
+    OutcomeCache m_outcomes;     // Every possible output (P): explored once per program.
 };
 
 }  // namespace forklab::gui

@@ -1,4 +1,5 @@
 // forklab-gui [FILE] [--at STEP | --at-note N | --at-end] [--screenshot OUT.png] [--size WxH]
+//             [--compare] [--outcomes] [--schedule PIDS] [--anim-phase P]
 //
 // Without FILE: the scenario browser, with the first scenario open.
 // Without --screenshot: the interactive window. With it: a hidden window renders that moment of
@@ -45,8 +46,14 @@ struct Args {
     std::uint64_t max_steps = 1'000'000;
     std::optional<float> font_size;
     bool show_help = false;
+    bool show_compare = false;
+    bool show_outcomes = false;
+    std::optional<std::string> schedule;
+    std::optional<float> anim_phase;
     std::optional<pid_t> inspect;
     bool scenarios = false;
+    std::vector<pid_t> select;
+    bool choose_file = false;
 };
 
 struct Size {
@@ -131,8 +138,15 @@ gui::OpenedProgram open_first(Args const& args, std::vector<gui::ScenarioGroup> 
 }
 
 // Where the run starts: --at, --at-note or --at-end.
+// The order to follow (--schedule), then the step to start at.
 void start_at(Args const& args, gui::Stepper& run)
 {
+    if (args.schedule) {
+        auto pids = lang::parse_schedule(*args.schedule);
+        if (!pids)
+            fail(2, "--schedule '" + *args.schedule + "': expected pids separated by commas, e.g. 2,2,3");
+        run.follow(std::move(*pids));
+    }
     if (args.at_end)
         run.go_to(run.total());
     else if (args.at_note && !run.go_to_note(*args.at_note))
@@ -244,8 +258,17 @@ int main(int argc, char** argv)
     cli.add_option("--max-steps", args.max_steps, "Step budget of the run (default 1000000)");
     cli.add_option("--font-size", args.font_size, "Text size in pixels (default: from the window height)");
     cli.add_flag("--show-help", args.show_help, "Open with the keyboard shortcuts shown (F1 or ? toggles them)");
+    cli.add_flag("--compare", args.show_compare, "Open with the fork strategies compared (C toggles it)");
+    cli.add_flag("--outcomes", args.show_outcomes, "Open with every possible output listed (P toggles it)");
+    cli.add_option("--schedule", args.schedule,
+        "Follow this order of steps (the pid that runs each, e.g. 2,2,3, as forklab outcomes prints it)");
+    cli.add_option("--anim-phase", args.anim_phase,
+          "Draw the copy-on-write animation at this phase, 0 to 1 (screenshots: default 1, its end)")
+        ->check(CLI::Range(0.0f, 1.0f));
     cli.add_flag("--scenarios", args.scenarios, "Show the scenario list beside FILE (O toggles it)");
     cli.add_option("--inspect", args.inspect, "Open the task inspector on this pid (as a click on it in the tree)");
+    cli.add_option("--select", args.select, "Select these pids, as clicks in the tree do: their memory, files and events");
+    cli.add_flag("--choose-file", args.choose_file, "Open with the file chooser shown (as Ctrl+O)");
     cli.set_version_flag("--version", std::string("forklab-gui ") + FORKLAB_VERSION);
     CLI11_PARSE(cli, argc, argv);
 
@@ -270,8 +293,15 @@ int main(int argc, char** argv)
     gui::Fonts const fonts = gui::load_fonts(args.font_size.value_or(gui::default_font_size(size.h)));
     gui::App app(std::move(program), std::move(scenarios), options_for, fonts);
     app.view().show_help = args.show_help;
+    app.view().show_compare = args.show_compare;
+    app.view().show_outcomes = args.show_outcomes;
+    // A screenshot is one moment: the animation's end state unless a phase is asked for.
+    app.view().anim_phase = shot ? std::optional<float>(args.anim_phase.value_or(1.0f)) : args.anim_phase;
     // Browsing is what a run without FILE is for; with FILE the list starts hidden (O shows it).
     app.view().show_browser = args.file.empty() || args.scenarios;
+    app.view().selected.insert(args.select.begin(), args.select.end());
+    if (args.choose_file)
+        app.choose_file();
     if (args.inspect) {
         app.view().inspected = *args.inspect;
         app.view().raise_inspector = true;

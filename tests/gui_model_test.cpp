@@ -1,14 +1,18 @@
 // The GUI's view-model without a window: the process tree's layout, the memory view's rows, the
 // files diagram, the colours per task, and the stepper that drives a session for the panels.
+#include "model/event_filter.h"
+#include "model/file_chooser.h"
 #include "model/files_rows.h"
 #include "model/frame.h"
 #include "model/inspector_rows.h"
 #include "model/memory_rows.h"
+#include "model/outcome_list.h"
 #include "model/open_program.h"
 #include "model/palette.h"
 #include "model/scenario_list.h"
 #include "model/source_marks.h"
 #include "model/stepper.h"
+#include "model/strategy_compare.h"
 #include "model/tree_layout.h"
 
 #include "support/program.h"
@@ -20,6 +24,7 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace forklab;
@@ -253,11 +258,13 @@ TEST_CASE("memory rows: fork shares the written page and the child's write split
     CHECK(split->writable);
     REQUIRE(split->copied_from.has_value());
     CHECK(*split->copied_from == shared_frame);
+    CHECK(split->copied_from_refs == pc->refs);  // What the frame had before: the animation's N.
     MemoryView const after = memory_view(run->kernel(), parent);
     PageCell const* left = cell_at(after, va);
     REQUIRE(left);
     CHECK(left->frame == shared_frame);
     CHECK(left->refs == 1);
+    CHECK(split->copied_from_refs_now == left->refs);  // ... and now: N - 1.
     CHECK_FALSE(left->shared);
     CHECK_FALSE(left->copied_from.has_value());  // Only the writer's view shows the copy.
 }
@@ -493,6 +500,221 @@ TEST_CASE("diagnostic line: the line of file colon line colon column and none ot
     CHECK(diagnostic_line("x.c:7: no column") == std::nullopt);
 }
 
+TEST_CASE("open program: a missing file or a directory or a device or a binary is a sentence and no run")
+{
+    TempScenarios dir;
+    auto no_program = [](fs::path const& path) {
+        OpenedProgram const p = open_program(path, nullptr);
+        INFO(path.string() << ": " << p.error);
+        CHECK_FALSE(p.run);
+        CHECK(program_error(p) == p.error);
+        CHECK(diagnostic_line(p.error) == std::nullopt);  // No line to mark: the panel shows the sentence.
+        CHECK(p.text.empty());
+        return p.error;
+    };
+    CHECK(no_program(dir.root / "missing.c").find("No such file") != std::string::npos);
+    CHECK(no_program(dir.root).find("is a directory") != std::string::npos);
+    // A read of /dev/zero never ends: it must be refused before anything reads it.
+    CHECK(no_program("/dev/zero").find("not a regular file") != std::string::npos);
+    std::string elf("\x7f" "ELF\x02\x01\x01", 7);
+    elf += std::string(9, '\0') + "int main(void) { return 0; }\n";
+    std::string const binary = no_program(dir.write("a.out.c", elf));
+    CHECK(binary.find("binary") != std::string::npos);
+    CHECK(binary.find("offset 7") != std::string::npos);
+}
+
+TEST_CASE("file chooser: folders first then only the .c files and nothing hidden")
+{
+    TempScenarios dir;
+    dir.write("b.c", "int main(void) { return 0; }\n");
+    dir.write("a.c", "int main(void) { return 0; }\n");
+    dir.write("notes.txt", "not a program\n");
+    dir.write("prog", "an executable, say\n");
+    dir.write(".hidden.c", "int main(void) { return 0; }\n");
+    dir.write("zdir/x.c", "int main(void) { return 0; }\n");
+    dir.write("adir/y.txt", "\n");
+    dir.write(".git/config", "\n");
+    fs::create_directories(dir.root / "c_dir.c");  // A folder named like a C file is a folder.
+    DirListing const l = list_c_files(dir.root / "zdir" / "..");
+    CHECK(l.error.empty());
+    CHECK(l.dir == fs::absolute(dir.root).lexically_normal());  // ".." resolved, for going up.
+    std::vector<std::string> names;
+    for (DirEntry const& e : l.entries) {
+        names.push_back(e.name);
+        CHECK(e.directory == fs::is_directory(e.path));
+        CHECK(e.path.filename().string() == e.name);
+    }
+    CHECK(names == std::vector<std::string>{"adir", "c_dir.c", "zdir", "a.c", "b.c"});
+}
+
+TEST_CASE("file chooser: a folder that cannot be read is a message and never a throw")
+{
+    TempScenarios dir;
+    fs::path const file = dir.write("a.c", "int main(void) { return 0; }\n");
+    DirListing const missing = list_c_files(dir.root / "missing");
+    CHECK(missing.entries.empty());
+    CHECK(missing.error.find("No such file") != std::string::npos);
+    DirListing const not_dir = list_c_files(file);
+    CHECK(not_dir.entries.empty());
+    CHECK(not_dir.error.find("Not a directory") != std::string::npos);
+    fs::path const locked = dir.root / "locked";
+    fs::create_directories(locked / "inside");
+    ::chmod(locked.c_str(), 0);
+    DirListing const denied = list_c_files(locked);
+    if (::geteuid() == 0) {
+        MESSAGE("running as root: mode 000 does not stop root listing a folder");
+        CHECK(denied.error.empty());
+    } else {
+        CHECK(denied.entries.empty());
+        CHECK(denied.error.find("Permission denied") != std::string::npos);
+    }
+    ::chmod(locked.c_str(), 0755);
+
+    FileChooser chooser;
+    REQUIRE(chooser.go_to(dir.root));
+    CHECK_FALSE(chooser.go_to(dir.root / "missing"));
+    CHECK(chooser.listing().dir == fs::absolute(dir.root).lexically_normal());  // Stayed where it was.
+    CHECK(chooser.listing().entries.size() == 2);  // a.c and locked/.
+    CHECK(chooser.message().find("No such file") != std::string::npos);
+}
+
+TEST_CASE("file chooser: Enter goes into folders and opens readable regular files only")
+{
+    TempScenarios dir;
+    fs::path const a = dir.write("a.c", "int main(void) { return 0; }\n");
+    dir.write("sub/b.c", "int main(void) { return 0; }\n");
+    fs::path const root = fs::absolute(dir.root).lexically_normal();
+    FileChooser chooser;
+    REQUIRE(chooser.go_to(dir.root));
+    CHECK(chooser.typed() == root.string() + "/");
+
+    chooser.typed() = "sub";
+    CHECK_FALSE(chooser.enter());
+    CHECK(chooser.listing().dir == root / "sub");
+    REQUIRE(chooser.listing().entries.size() == 1);
+    CHECK(chooser.listing().entries[0].name == "b.c");
+
+    chooser.typed() = "../a.c";  // Relative to the folder shown.
+    auto const opened = chooser.enter();
+    REQUIRE(opened);
+    CHECK(fs::equivalent(*opened, a));
+    CHECK(chooser.message().empty());
+
+    chooser.typed() = "nope.c";
+    CHECK_FALSE(chooser.enter());
+    CHECK(chooser.message().find("No such file") != std::string::npos);
+    chooser.typed() = "/dev/null";
+    CHECK_FALSE(chooser.enter());
+    CHECK(chooser.message().find("not a regular file") != std::string::npos);
+    chooser.typed() = "";
+    CHECK_FALSE(chooser.enter());
+    CHECK_FALSE(chooser.message().empty());
+
+    REQUIRE(chooser.go_up());
+    CHECK(chooser.listing().dir == root);
+    DirEntry const sub = chooser.listing().entries.front();
+    REQUIRE(sub.directory);
+    CHECK_FALSE(chooser.choose(sub));  // A folder is entered, not opened.
+    CHECK(chooser.listing().dir == root / "sub");
+    auto const b = chooser.choose(chooser.listing().entries.front());
+    REQUIRE(b);
+    CHECK(b->filename() == "b.c");
+}
+
+TEST_CASE("event filter: every kind has one family and the chips name them apart")
+{
+    std::set<std::string_view> names;
+    for (int f = 0; f < kEventFamilyCount; ++f)
+        names.insert(event_family_name(EventFamily(f)));
+    CHECK(names.size() == std::size_t(kEventFamilyCount));
+    std::set<int> used;
+    for (int k = 0; k < kEventKindCount; ++k) {
+        int const f = int(event_family(EventKind(k)));
+        CHECK(f >= 0);
+        CHECK(f < kEventFamilyCount);
+        used.insert(f);
+    }
+    CHECK(used.size() == std::size_t(kEventFamilyCount));  // No chip that can never match.
+    CHECK(event_family(EventKind::Fork) == EventFamily::Fork);
+    CHECK(event_family(EventKind::PageFault) == EventFamily::Fault);
+    CHECK(event_family(EventKind::SignalDefault) == EventFamily::Signal);
+    CHECK(event_family(EventKind::FileWrite) == EventFamily::Io);
+}
+
+TEST_CASE("event filter: a task's events are the ones about it and not a frame or inode of the same number")
+{
+    auto ev = [](EventKind kind, pid_t pid, pid_t other, std::int64_t value = 0) {
+        Event e;
+        e.kind = kind;
+        e.pid = pid;
+        e.other = other;
+        e.value = value;
+        return e;
+    };
+    CHECK(involves(ev(EventKind::Fork, 3, 7), 7));         // Its birth.
+    CHECK(involves(ev(EventKind::Fork, 3, 7), 3));
+    CHECK(involves(ev(EventKind::Reap, 3, 7), 7));         // Its end.
+    CHECK(involves(ev(EventKind::Reparent, 9, 7, 1), 7));  // Its exit orphaned pid 9...
+    CHECK(involves(ev(EventKind::Reparent, 9, 7, 1), 1));  // ...whom pid 1 adopts.
+    CHECK(involves(ev(EventKind::FileWrite, 3, 7), 7));    // A write moved the offset it shares.
+    CHECK_FALSE(involves(ev(EventKind::PageFault, 3, 7), 7));   // other: the old frame.
+    CHECK_FALSE(involves(ev(EventKind::FileOpened, 3, 7), 7));  // other: the inode.
+    CHECK_FALSE(involves(ev(EventKind::Exit, 3, 0, 7), 7));     // value: a wait status.
+
+    EventFilter filter;
+    filter.pids = {7};
+    CHECK(filter.shows(ev(EventKind::Exit, 7, 0)));
+    CHECK_FALSE(filter.shows(ev(EventKind::Exit, 8, 0)));
+    filter.toggle(EventFamily::Exit);
+    CHECK_FALSE(filter.shows(EventFamily::Exit));
+    CHECK_FALSE(filter.shows(ev(EventKind::Exit, 7, 0)));
+    CHECK(filter.shows(ev(EventKind::Fork, 3, 7)));
+    filter.toggle(EventFamily::Exit);
+    CHECK(filter.shows(ev(EventKind::Exit, 7, 0)));
+}
+
+TEST_CASE("event filter: one child of two and no page faults in a real run")
+{
+    auto run = stepper(kThreeForks);
+    auto const& events = run->preview().events;
+    std::vector<pid_t> children;  // The main program's own children, in fork order.
+    pid_t const main_pid = child_of(run->kernel(), 1);
+    for (Event const& e : events)
+        if (e.kind == EventKind::Fork && e.pid == main_pid)
+            children.push_back(e.other);
+    REQUIRE(children.size() == 3);
+    pid_t const first = children[0], second = children[1];
+
+    EventFilter filter;
+    filter.pids = {first};
+    filter.toggle(EventFamily::Fault);
+    FilteredEvents const only = filter_events(events, filter, run->total());
+    REQUIRE_FALSE(only.rows.empty());
+    CHECK(only.past == only.rows.size());  // At the end, every event is in the past.
+    int births = 0, exits = 0;
+    for (std::size_t i : only.rows) {
+        Event const& e = events[i];
+        CHECK(e.kind != EventKind::PageFault);
+        CHECK(e.pid != second);  // The sibling's own events are not the first child's.
+        births += e.kind == EventKind::Fork && e.other == first;
+        exits += e.kind == EventKind::Exit && e.pid == first;
+    }
+    CHECK(births == 1);
+    CHECK(exits == 1);
+    for (std::size_t i = 0; i < events.size(); ++i)
+        if (events[i].pid == first && events[i].kind != EventKind::PageFault)
+            CHECK(std::find(only.rows.begin(), only.rows.end(), i) != only.rows.end());
+
+    // Halfway: the rows split at the current step into past and future.
+    std::uint64_t const now = events[only.rows[only.rows.size() / 2]].step;
+    FilteredEvents const half = filter_events(events, filter, now);
+    REQUIRE(half.past > 0);
+    CHECK(events[half.rows[half.past - 1]].step <= now);
+    if (half.past < half.rows.size())
+        CHECK(events[half.rows[half.past]].step > now);
+    CHECK(filter_events(events, EventFilter{}, run->total()).rows.size() == events.size());
+}
+
 TEST_CASE("inspector: every attribute of the child beside its parent's")
 {
     auto run = stepper(kUmaskAfterFork, [] {
@@ -578,4 +800,280 @@ TEST_CASE("frame: every forked pid has its colour from step 0 and re-planning re
     CHECK(std::is_sorted(shown.begin(), shown.end()));
     CHECK(shown.size() <= kMostShownProcesses);
     CHECK(shown_pids(run->kernel(), {1}) == std::vector<pid_t>{1});
+}
+
+namespace {
+
+// Sixteen pages written before fork; the child writes one of them.
+char const* const kForkAndWrite = R"(
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+char big[16 * 4096];
+int main(void)
+{
+    memset(big, 1, sizeof big);
+    pid_t pid = fork();
+    if (pid == 0) {
+        big[0] = 2;
+        _exit(0);
+    }
+    wait(NULL);
+    return 0;
+}
+)";
+
+StrategyColumn const& column(StrategyComparison const& c, ForkStrategy s)
+{
+    auto it = std::find_if(c.columns.begin(), c.columns.end(), [s](StrategyColumn const& col) { return col.strategy == s; });
+    REQUIRE(it != c.columns.end());
+    return *it;
+}
+
+CompareRow const& row_named(StrategyComparison const& c, std::string const& label)
+{
+    auto it = std::find_if(c.rows.begin(), c.rows.end(), [&](CompareRow const& r) { return r.label == label; });
+    REQUIRE(it != c.rows.end());
+    return *it;
+}
+
+void check_same(StrategyMeasures const& a, StrategyMeasures const& b)
+{
+    CHECK(a.mm.ptes_copied == b.mm.ptes_copied);
+    CHECK(a.mm.pt_pages_copied == b.mm.pt_pages_copied);
+    CHECK(a.mm.pt_pages_shared == b.mm.pt_pages_shared);
+    CHECK(a.mm.frames_copied == b.mm.frames_copied);
+    CHECK(a.mm.cow_copies == b.mm.cow_copies);
+    CHECK(a.mm.cow_reuses == b.mm.cow_reuses);
+    CHECK(a.mm.zero_maps == b.mm.zero_maps);
+    CHECK(a.mm.minor_faults == b.mm.minor_faults);
+    CHECK(a.rss.shared == b.rss.shared);
+    CHECK(a.rss.private_ == b.rss.private_);
+    CHECK(a.frames_in_use == b.frames_in_use);
+    CHECK(a.table_pages == b.table_pages);
+}
+
+void check_same(StrategyComparison const& a, StrategyComparison const& b)
+{
+    CHECK(a.step == b.step);
+    CHECK(a.current == b.current);
+    REQUIRE(a.columns.size() == b.columns.size());
+    for (std::size_t i = 0; i < a.columns.size(); ++i) {
+        CHECK(a.columns[i].strategy == b.columns[i].strategy);
+        CHECK(a.columns[i].step == b.columns[i].step);
+        check_same(a.columns[i].measures, b.columns[i].measures);
+    }
+}
+
+lang::RunOptions with_strategy(ForkStrategy s)
+{
+    lang::RunOptions o;
+    o.kernel.fork_strategy = s;
+    return o;
+}
+
+}  // namespace
+
+TEST_CASE("strategy compare: copy copies every page at fork and cow only the written one")
+{
+    auto run = stepper(kForkAndWrite);
+    REQUIRE(run->run_to(EventKind::Fork));
+    StrategyComparison const at_fork = compare_strategies(*run);
+    CHECK(at_fork.step == run->step());
+    CHECK(at_fork.columns[at_fork.current].strategy == ForkStrategy::Cow);
+    StrategyMeasures const& cow = column(at_fork, ForkStrategy::Cow).measures;
+    StrategyMeasures const& copy = column(at_fork, ForkStrategy::Copy).measures;
+    StrategyMeasures const& odf = column(at_fork, ForkStrategy::Odf).measures;
+    CHECK(copy.mm.frames_copied >= 16);  // At least big's sixteen pages.
+    CHECK(cow.mm.frames_copied == 0);
+    CHECK(odf.mm.frames_copied == 0);
+    CHECK(copy.frames_in_use >= cow.frames_in_use + 16);
+    CHECK(cow.mm.ptes_copied >= 16);      // cow copies the entries ...
+    CHECK(odf.mm.ptes_copied < cow.mm.ptes_copied);  // ... odf shares the tables instead.
+    CHECK(odf.mm.pt_pages_shared > 0);
+    CHECK(odf.table_pages < cow.table_pages);
+    CHECK(cow.rss.shared > copy.rss.shared);  // Shared until written, under cow.
+    CompareRow const& in_all = row_named(at_fork, "frames copied, in all");
+    CHECK(in_all.best[at_fork.current]);
+    CHECK_FALSE(in_all.best[std::size_t(&column(at_fork, ForkStrategy::Copy) - at_fork.columns.data())]);
+
+    // Once the child has written big[0], cow has copied that page; copy still copied far more.
+    run->go_to(run->total());
+    StrategyComparison const at_end = compare_strategies(*run);
+    StrategyMeasures const& cow_end = column(at_end, ForkStrategy::Cow).measures;
+    StrategyMeasures const& copy_end = column(at_end, ForkStrategy::Copy).measures;
+    CHECK(cow_end.mm.cow_copies >= 1);
+    CHECK(cow_end.mm.cow_copies < copy_end.mm.frames_copied);
+    CHECK(copy_end.mm.frames_copied + copy_end.mm.cow_copies > cow_end.mm.frames_copied + cow_end.mm.cow_copies);
+}
+
+TEST_CASE("strategy compare: each column equals a direct run under that strategy at the step")
+{
+    for (ForkStrategy s : {ForkStrategy::Cow, ForkStrategy::Copy, ForkStrategy::Odf}) {
+        INFO("the run's strategy: " << fork_strategy_name(s));
+        auto run = stepper(kForkAndWrite, with_strategy(s));
+        REQUIRE(run->run_to(EventKind::Fork));
+        run->forward();
+        run->forward();
+        StrategyComparison const c = compare_strategies(*run);
+        REQUIRE(c.columns.size() == 3);
+        CHECK(c.columns[c.current].strategy == s);
+        check_same(c.columns[c.current].measures, measure_memory(run->kernel()));
+        MmCounters const& live = run->kernel().mm_counters();
+        CHECK(c.columns[c.current].measures.mm.ptes_copied == live.ptes_copied);
+        CHECK(c.columns[c.current].measures.frames_in_use == run->kernel().physical_memory().in_use());
+        for (StrategyColumn const& col : c.columns) {
+            INFO("column: " << fork_strategy_name(col.strategy));
+            CHECK(col.stopped.empty());
+            CHECK(col.step == run->step());
+            auto direct = stepper(kForkAndWrite, with_strategy(col.strategy));
+            direct->go_to(run->step());
+            check_same(col.measures, measure_memory(direct->kernel()));
+        }
+    }
+}
+
+TEST_CASE("strategy compare: best marks the lowest cost only where the strategies differ")
+{
+    auto run = stepper(kForkAndWrite);
+    StrategyComparison const before = compare_strategies(*run);  // Step 0: no fork yet.
+    for (CompareRow const& r : before.rows)
+        for (bool b : r.best)
+            CHECK_FALSE(b);
+    run->go_to(run->total());
+    StrategyComparison const c = compare_strategies(*run);
+    bool any = false;
+    for (CompareRow const& r : c.rows) {
+        INFO(r.label);
+        if (r.section) {
+            CHECK(r.values.empty());
+            continue;
+        }
+        REQUIRE(r.values.size() == c.columns.size());
+        REQUIRE(r.best.size() == c.columns.size());
+        std::uint64_t const low = *std::min_element(r.values.begin(), r.values.end());
+        std::uint64_t const high = *std::max_element(r.values.begin(), r.values.end());
+        for (std::size_t i = 0; i < r.values.size(); ++i) {
+            bool const should = r.better == Better::Lower && low != high && r.values[i] == low;
+            CHECK(r.best[i] == should);
+            any = any || r.best[i];
+        }
+    }
+    CHECK(any);
+}
+
+TEST_CASE("strategy compare: the comparer recomputes only when the step or the run changes")
+{
+    auto run = stepper(kForkAndWrite);
+    StrategyComparer comparer;
+    REQUIRE(run->run_to(EventKind::Fork));
+    check_same(comparer.at(*run), compare_strategies(*run));
+    CHECK(comparer.updates() == 1);
+    comparer.at(*run);
+    comparer.at(*run);
+    CHECK(comparer.updates() == 1);  // The same step: nothing computed again.
+    for (int i = 0; i < 3; ++i)
+        run->forward();
+    check_same(comparer.at(*run), compare_strategies(*run));
+    run->back();
+    check_same(comparer.at(*run), compare_strategies(*run));
+    CHECK(comparer.updates() == 3);
+
+    lang::RunOptions o = run->options();
+    o.kernel.fork_strategy = ForkStrategy::Odf;
+    run->set_options(o);
+    StrategyComparison const& now = comparer.at(*run);
+    CHECK(now.columns[now.current].strategy == ForkStrategy::Odf);
+    check_same(now, compare_strategies(*run));
+    CHECK(comparer.updates() == 4);
+}
+
+TEST_CASE("strategy compare: a run that parts from the schedule says where it stopped")
+{
+    // Under cow the child sees big shared and keeps running; under copy it exits at once, so
+    // the schedule's later steps of the child cannot be taken.
+    char const* const kDepends = R"(
+#include <unistd.h>
+#include <sys/wait.h>
+#include "forklab.h"
+int x = 1;
+int main(void)
+{
+    x = 2;
+    if (fork() == 0) {
+        if (!forklab_shared(&x))
+            _exit(0);
+        for (int i = 0; i < 5; i++)
+            x = x + i;
+        _exit(0);
+    }
+    wait(NULL);
+    return 0;
+}
+)";
+    lang::RunOptions o = with_strategy(ForkStrategy::Cow);
+    o.sched.policy = lang::SchedPolicy::ChildFirst;
+    auto run = stepper(kDepends, o);
+    run->go_to(run->total());
+    StrategyComparison const c = compare_strategies(*run);
+    StrategyColumn const& copy = column(c, ForkStrategy::Copy);
+    CHECK(copy.step < run->step());
+    CHECK_FALSE(copy.stopped.empty());
+    CHECK(column(c, ForkStrategy::Cow).stopped.empty());
+    std::size_t const i = std::size_t(&copy - c.columns.data());
+    for (CompareRow const& r : c.rows)
+        if (!r.section)
+            CHECK_FALSE(r.best[i]);
+}
+
+TEST_CASE("outcome list: each possible output replays step by step in the stepper")
+{
+    // Parent and child each print a line: two outputs. Following each row's schedule, the run
+    // ends with exactly that row's output, and the list then marks that row as the current one.
+    char const* const kRace = R"(
+#include <stdio.h>
+#include <unistd.h>
+int main(void)
+{
+    if (fork() == 0)
+        printf("child\n");
+    else
+        printf("parent\n");
+    return 0;
+}
+)";
+    auto run = stepper(kRace);
+    OutcomeList const list = list_outcomes(*run, 10'000);
+    REQUIRE(list.ok);
+    CHECK(list.complete);
+    REQUIRE(list.rows.size() == 2);
+    CHECK(list.rows[0].output != list.rows[1].output);
+    for (std::size_t i = 0; i < list.rows.size(); ++i) {
+        run->follow(list.rows[i].schedule);
+        CHECK(run->step() == 0);
+        while (run->forward())
+            ;
+        CHECK(run->kernel().terminal().text() == list.rows[i].output);
+        CHECK(current_outcome(list, *run) == int(i));
+    }
+}
+
+TEST_CASE("outcome list: a bound too small for the program is reported")
+{
+    char const* const kMany = R"(
+#include <stdio.h>
+#include <unistd.h>
+int main(void)
+{
+    fork();
+    fork();
+    printf("%d\n", getpid());
+    return 0;
+}
+)";
+    auto run = stepper(kMany);
+    OutcomeList const list = list_outcomes(*run, 3);
+    REQUIRE(list.ok);
+    CHECK_FALSE(list.complete);
+    CHECK(list.states == 3);
 }

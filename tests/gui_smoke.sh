@@ -1,8 +1,8 @@
 #!/bin/sh
 # The GUI smoke test: forklab-gui renders two programs at two moments each under Xvfb (and the
-# scenario browser, the task inspector and a metadata error once each), and
-# gui_png_check confirms every picture has something in it, that different moments look
-# different, and that the same moment rendered twice is the same picture.
+# scenario browser, the task inspector, a selection, the file chooser and a metadata error once
+# each), and gui_png_check confirms every picture has something in it, that different moments
+# look different, and that the same moment rendered twice is the same picture.
 # Usage: gui_smoke.sh FORKLAB_GUI GUI_PNG_CHECK PROGRAMS_DIR OUT_DIR
 # Exit 77 (ctest: skipped, never passed) when xvfb-run is not installed.
 set -eu
@@ -27,6 +27,8 @@ render "$programs/cow_split.c" "--at-end" "$out/cow_end.png"
 render "$programs/cow_split.c" "--at 6" "$out/cow_6.png"
 render "$programs/cow_split.c" "--at 6 --inspect 3" "$out/cow_inspect.png"
 render "$programs/cow_split.c" "--at 6 --scenarios" "$out/cow_scenarios.png"
+render "$programs/cow_split.c" "--at 6 --select 3" "$out/cow_select.png"
+render "$programs/cow_split.c" "--at 6 --choose-file" "$out/cow_chooser.png"
 printf '//! title: a typo\n//! summry: misspelt\nint main(void) { return 0; }\n' >"$out/typo.c"
 render "$out/typo.c" "" "$out/typo.png"
 # No FILE: the browser opens with the first scenario.
@@ -41,6 +43,8 @@ done
 "$check" same "$out/hello_2.png" "$out/hello_2_again.png"
 "$check" differ "$out/cow_inspect.png" "$out/cow_6.png"
 "$check" differ "$out/cow_scenarios.png" "$out/cow_6.png"
+"$check" differ "$out/cow_select.png" "$out/cow_6.png"
+"$check" differ "$out/cow_chooser.png" "$out/cow_6.png"
 "$check" differ "$out/typo.png" "$out/browser.png"
 
 # No display: a clear message naming xvfb-run, and exit status 2.

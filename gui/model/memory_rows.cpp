@@ -67,8 +67,9 @@ std::vector<PageCell> present_pages(Kernel const& kernel, MmStruct const& mm, Vm
 }
 
 // Linux: a write fault's copy shows as PageFault(CowCopy) with the old frame in `other` and
-// the new one in `extra`, the address in the low 48 bits of `value`.
-void mark_copies(std::vector<VmaRow>& rows, pid_t pid, std::span<Event const> events)
+// the new one in `extra`, the address in the low 48 bits of `value`, the old frame's reference
+// count before the fault in the high 16.
+void mark_copies(Kernel const& kernel, std::vector<VmaRow>& rows, pid_t pid, std::span<Event const> events)
 {
     for (Event const& e : events) {
         if (e.kind != EventKind::PageFault || e.pid != pid)
@@ -78,8 +79,11 @@ void mark_copies(std::vector<VmaRow>& rows, pid_t pid, std::span<Event const> ev
         std::uint64_t const va = page_floor(std::uint64_t(e.value) & ((std::uint64_t(1) << 48) - 1));
         for (VmaRow& row : rows)
             for (PageCell& c : row.present)
-                if (c.va == va)
+                if (c.va == va) {
                     c.copied_from = FrameNr(e.other);
+                    c.copied_from_refs = std::uint32_t(std::uint64_t(e.value) >> 48);
+                    c.copied_from_refs_now = kernel.physical_memory().refcount(FrameNr(e.other));
+                }
     }
 }
 
@@ -102,8 +106,14 @@ MemoryView memory_view(Kernel const& kernel, pid_t pid, std::span<Event const> l
         row.present = present_pages(kernel, mm, vma);
         view.vmas.push_back(std::move(row));
     }
-    mark_copies(view.vmas, pid, last_step_events);
+    mark_copies(kernel, view.vmas, pid, last_step_events);
     return view;
+}
+
+float copy_animation_phase(float seconds, std::optional<float> fixed)
+{
+    float const phase = fixed ? *fixed : seconds / kCopyAnimationSeconds;
+    return std::clamp(phase, 0.0f, 1.0f);
 }
 
 std::vector<FrameNr> frames_in_common(std::span<MemoryView const> views)

@@ -23,8 +23,12 @@ struct PageCell {
     bool shared = false;      // Another mapping (or a page cache) holds the frame too.
     bool file = false;        // The frame is a file's (or the program's) own page-cache page.
     bool table_shared = false;  // Its page-table page is shared (On-demand-fork).
-    // The last step's write fault copied this page: `copied_from` is the frame it left.
+    // The last step's write fault copied this page: `copied_from` is the frame it left, which
+    // had `copied_from_refs` references before the fault and has `copied_from_refs_now` now
+    // (one fewer, unless others took or dropped theirs in the same step).
     std::optional<FrameNr> copied_from;
+    std::uint32_t copied_from_refs = 0;
+    std::uint32_t copied_from_refs_now = 0;
 };
 
 struct VmaRow {
@@ -51,5 +55,13 @@ MemoryView memory_view(Kernel const&, pid_t pid, std::span<Event const> last_ste
 
 // The frames more than one of `views` maps, for drawing the same frame the same way in each.
 std::vector<FrameNr> frames_in_common(std::span<MemoryView const> views);
+
+// A copy-on-write fault's copy is animated for this long after the step that made it: the
+// shared frame splits in two and the writer's entry moves to the new one.
+inline constexpr float kCopyAnimationSeconds = 0.6f;
+
+// How far the animation is, from 0 (the step was just taken) to 1 (the end state, which stays
+// until the next step), `seconds` after the step; a `fixed` phase (screenshots) wins.
+float copy_animation_phase(float seconds, std::optional<float> fixed = std::nullopt);
 
 }  // namespace forklab::gui

@@ -1,7 +1,9 @@
 // Opening a program for the GUI: read it with its metadata (scenario/library.h), make the run
 // options from the metadata as `forklab run` does, and start a Stepper. When the file cannot be
 // read or its metadata does not parse, there is no run, only the error and the text, so that the
-// GUI can show the error beside the line it is about instead of exiting.
+// GUI can show the error beside the line it is about instead of exiting. A path that is no
+// program at all -- missing, a directory, a device or pipe, a binary, a huge file -- gets a
+// sentence saying so and no text.
 #pragma once
 
 #include "model/stepper.h"

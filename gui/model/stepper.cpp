@@ -142,4 +142,10 @@ void Stepper::set_options(lang::RunOptions options)
     go_to(here);
 }
 
+void Stepper::follow(std::vector<pid_t> schedule)
+{
+    plan_from(std::move(schedule));
+    start_session();
+}
+
 }  // namespace forklab::gui

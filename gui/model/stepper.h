@@ -68,6 +68,9 @@ public:
 
     // Re-run with other options (scheduler, fork strategy), at the same step where possible.
     void set_options(lang::RunOptions options);
+    // Re-plan along `schedule` (one pid per step, as `forklab outcomes` gives; the policy goes
+    // on where it ends) and go back to the start, to step through that interleaving.
+    void follow(std::vector<pid_t> schedule);
 
 private:
     void plan_from(std::vector<pid_t> prefix);

@@ -1,7 +1,7 @@
 // The scenario browser: the scenarios by folder, each by its title, the one open highlighted,
 // and the title and summary of the one under the mouse (else the open one) below the list, so
 // that a student can read what a scenario shows before opening it. A click asks the App to
-// open it.
+// open it; "Open file..." above the list asks for the file chooser, for any other .c file.
 #include "panels/draw.h"
 
 #include "base/format.h"
@@ -50,10 +50,13 @@ void about(ScenarioEntry const* s, Fonts const& fonts)
 
 }  // namespace
 
-std::optional<std::filesystem::path> browser_panel(BrowserContext const& b, Rect r)
+BrowserChoice browser_panel(BrowserContext const& b, Rect r)
 {
     begin_panel("Scenarios", r, ImGuiWindowFlags_NoScrollbar);
-    std::optional<std::filesystem::path> open;
+    BrowserChoice choice;
+    choice.choose_file = ImGui::Button("Open file...", ImVec2(-1, 0));
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("Open any .c file (Ctrl+O)");
     ScenarioEntry const* shown = nullptr;
     ScenarioEntry const* hovered = nullptr;
     float const about_h = ImGui::GetContentRegionAvail().y * 0.36f;
@@ -72,7 +75,7 @@ std::optional<std::filesystem::path> browser_panel(BrowserContext const& b, Rect
             if (selected)
                 shown = &s;
             if (wrapped_selectable(s, selected))
-                open = s.path;
+                choice.open = s.path;
             if (ImGui::IsItemHovered())
                 hovered = &s;
             if (selected && b.current != b.followed)
@@ -86,7 +89,37 @@ std::optional<std::filesystem::path> browser_panel(BrowserContext const& b, Rect
     about(hovered ? hovered : shown, b.fonts);
     ImGui::EndChild();
     ImGui::End();
-    return open;
+    return choice;
+}
+
+// Folded, the list is a strip with its name written down it a letter a line, so that the
+// source keeps its width at 1280x720 and the list stays one click away.
+bool browser_strip(Rect r)
+{
+    begin_panel("##strip", r, ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoScrollbar);
+    ImVec2 const at = ImGui::GetCursorScreenPos();
+    ImVec2 const size = ImGui::GetContentRegionAvail();
+    bool const clicked = ImGui::InvisibleButton("unfold", size);
+    bool const hovered = ImGui::IsItemHovered();
+    if (hovered)
+        ImGui::SetTooltip("Show the scenario list (O)");
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    if (hovered)
+        draw->AddRectFilled(at, ImVec2(at.x + size.x, at.y + size.y), IM_COL32(225, 235, 250, 255), 4);
+    float const line = ImGui::GetTextLineHeight();
+    auto centred = [&](char const* text, float y, ImU32 colour) {
+        float const w = ImGui::CalcTextSize(text).x;
+        draw->AddText(ImVec2(at.x + (size.x - w) / 2, y), colour, text);
+    };
+    centred("\u00bb", at.y, IM_COL32(40, 90, 170, 255));  // A right-pointing guillemet: unfold.
+    float y = at.y + line * 1.6f;
+    for (char const c : std::string_view("Scenarios")) {
+        char const letter[2] = {c, 0};
+        centred(letter, y, IM_COL32(90, 90, 90, 255));
+        y += line * 0.95f;
+    }
+    ImGui::End();
+    return clicked;
 }
 
 }  // namespace forklab::gui

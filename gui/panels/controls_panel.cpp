@@ -1,5 +1,6 @@
 // The controls: step, step back, play with a speed, run to the next event of a kind, the
-// scrubber over the whole run, and the scheduler and fork strategy the run is made with.
+// scrubber over the whole run, and the scheduler and fork strategy the run is made with (and
+// the button that compares the strategies).
 #include "panels/draw.h"
 
 #include "base/format.h"
@@ -107,6 +108,11 @@ void choices(PanelContext& ctx)
             }
         ImGui::EndCombo();
     }
+    ImGui::SameLine();
+    if (ImGui::Button("compare (C)"))
+        ctx.view.show_compare = !ctx.view.show_compare;
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("The same run under every fork strategy: their memory counters side by side");
 }
 
 // How the run ended. A deadlock names every sleeper: the bar has room for the start of the

@@ -17,9 +17,16 @@ void error_panel(OpenedProgram const& program, Fonts const& fonts, Rect r, bool&
     ImGui::TextUnformatted(error.c_str());
     ImGui::PopTextWrapPos();
     ImGui::PopFont();
-    hint("Fix the file and open it again: the marked line is where the reader stopped.");
-    ImGui::Separator();
     std::optional<int> const bad = diagnostic_line(error);
+    if (bad)
+        hint("Fix the file and open it again (Ctrl+O): the marked line is where the reader stopped.");
+    else
+        hint("Open another file with Ctrl+O, or a scenario from the list (O shows it).");
+    if (program.text.empty()) {  // Missing, a directory, a binary: nothing to show a line of.
+        ImGui::End();
+        return;
+    }
+    ImGui::Separator();
     ImGui::BeginChild("text", ImVec2(0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
     ImGui::PushFont(fonts.mono);
     std::istringstream in(program.text);

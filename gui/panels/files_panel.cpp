@@ -10,6 +10,7 @@
 #include "base/format.h"
 
 #include <algorithm>
+#include <cfloat>
 
 namespace forklab::gui {
 
@@ -24,38 +25,103 @@ struct Box {
     float mid() const { return y + h / 2; }
 };
 
-std::string description_detail(FdRow const& r)
+// A box's text: a title, then details that flow onto as many lines as the box's width needs,
+// so that a reference count is never cut off in a narrow column ("9 refs" matters most).
+struct BoxText {
+    std::vector<std::string> title;    // Words of the title, one space apart.
+    std::vector<std::string> details;  // Each kept whole on its line where it fits.
+};
+
+BoxText description_text(FdRow const& r)
 {
-    return format("{}  offset {}  {} refs", r.flags, r.offset, r.description_refs);
+    return {{format("#{}", r.description), r.path},
+        {r.flags, format("offset {}", r.offset), format("{} ref{}", r.description_refs, r.description_refs == 1 ? "" : "s")}};
 }
 
-std::string inode_title(FilesDiagram::InodeBox const& i)
+BoxText inode_text(FilesDiagram::InodeBox const& i)
 {
-    return format("inode {}  {}", i.ino, inode_kind_name(i.kind));
-}
-
-std::string inode_detail(FilesDiagram::InodeBox const& i)
-{
+    BoxText t{{format("inode {}", i.ino), std::string(inode_kind_name(i.kind))}, {}};
     FdRow const& r = i.row;
     if (r.pipe)
-        return format("{} bytes buffered, {} read / {} write end(s)", r.pipe->buffered, r.pipe->readers, r.pipe->writers);
-    if (r.kind == InodeKind::Regular)
-        return format("{}  {} bytes  {} link(s)", i.name, r.size, r.nlink);
-    return i.name;
+        t.details = {format("{} bytes buffered", r.pipe->buffered),
+            format("{} read / {} write end(s)", r.pipe->readers, r.pipe->writers)};
+    else if (r.kind == InodeKind::Regular)
+        t.details = {i.name, format("{} bytes", r.size), format("{} link{}", r.nlink, r.nlink == 1 ? "" : "s")};
+    else
+        t.details = {i.name};
+    return t;
 }
 
-// Two lines of small text in a rounded box.
-void draw_box(ImDrawList* draw, ImVec2 origin, float x, float w, Box b, ImU32 fill, ImU32 border, std::string const& l1,
-    std::string const& l2)
+float small_font()
+{
+    return ImGui::GetFontSize() * 0.85f;
+}
+
+float text_width(std::string const& s)
+{
+    return ImGui::GetFont()->CalcTextSizeA(small_font(), FLT_MAX, 0, s.c_str()).x;
+}
+
+// The parts joined `gap` apart while they fit `width`, else on the next line; a long flag
+// list ("O_WRONLY|O_APPEND|O_CLOEXEC") breaks after a '|'.
+std::vector<std::string> flow_lines(std::vector<std::string> const& parts, float width, char const* gap)
+{
+    std::vector<std::string> words;
+    for (std::string const& part : parts) {
+        if (text_width(part) <= width || part.find('|') == std::string::npos) {
+            words.push_back(part);
+            continue;
+        }
+        for (std::size_t at = 0; at < part.size();) {
+            std::size_t const bar = part.find('|', at);
+            std::size_t const end = bar == std::string::npos ? part.size() : bar + 1;
+            words.push_back(part.substr(at, end - at));
+            at = end;
+        }
+    }
+    std::vector<std::string> lines;
+    for (std::string const& w : words) {
+        bool const joins = !lines.empty() && lines.back().ends_with('|');
+        std::string const wider = lines.empty() ? w : lines.back() + (joins ? "" : gap) + w;
+        if (!lines.empty() && text_width(wider) <= width)
+            lines.back() = wider;
+        else
+            lines.push_back(w);
+    }
+    return lines;
+}
+
+struct Laid {
+    std::vector<std::string> title, lines;
+    float h = 0;
+};
+
+Laid lay_out(BoxText const& t, float box_w)
+{
+    float const fs = small_font();
+    Laid l{flow_lines(t.title, box_w - 10, " "), flow_lines(t.details, box_w - 10, "  "), 0};
+    l.h = fs * (0.4f + 1.15f * float(l.title.size() + l.lines.size()));
+    return l;
+}
+
+// The title, then the detail lines in grey, in a rounded box; whatever still does not fit
+// (a very long path) is clipped at the box's edge.
+void draw_box(ImDrawList* draw, ImVec2 origin, float x, float w, Box b, ImU32 fill, ImU32 border, Laid const& text)
 {
     ImVec2 const a(origin.x + x, origin.y + b.y), c(a.x + w, a.y + b.h);
     draw->AddRectFilled(a, c, fill, 4);
     draw->AddRect(a, c, border, 4, 0, 1.5f);
-    float const fs = ImGui::GetFontSize() * 0.85f;
+    float const fs = small_font();
     ImVec4 const clip(a.x + 2, a.y, c.x - 3, c.y);
-    draw->AddText(nullptr, fs, ImVec2(a.x + 5, a.y + 3), IM_COL32(20, 20, 20, 255), l1.c_str(), nullptr, 0, &clip);
-    draw->AddText(nullptr, fs, ImVec2(a.x + 5, a.y + 3 + fs * 1.15f), IM_COL32(70, 70, 70, 255), l2.c_str(), nullptr,
-        0, &clip);
+    float y = a.y + 3;
+    for (std::string const& line : text.title) {
+        draw->AddText(nullptr, fs, ImVec2(a.x + 5, y), IM_COL32(20, 20, 20, 255), line.c_str(), nullptr, 0, &clip);
+        y += fs * 1.15f;
+    }
+    for (std::string const& line : text.lines) {
+        draw->AddText(nullptr, fs, ImVec2(a.x + 5, y), IM_COL32(70, 70, 70, 255), line.c_str(), nullptr, 0, &clip);
+        y += fs * 1.15f;
+    }
 }
 
 void arrow(ImDrawList* draw, ImVec2 from, ImVec2 to, ImU32 colour)
@@ -67,12 +133,13 @@ void arrow(ImDrawList* draw, ImVec2 from, ImVec2 to, ImU32 colour)
 }
 
 // Boxes stacked top-down, each as near as it can be to the middle of what points at it.
-std::vector<Box> place(std::vector<float> const& wanted_mid, float h, float gap)
+std::vector<Box> place(std::vector<float> const& wanted_mid, std::vector<Laid> const& text, float gap)
 {
     std::vector<Box> boxes;
     float next = 0;
-    for (float mid : wanted_mid) {
-        Box b{std::max(next, mid - h / 2), h};
+    for (std::size_t i = 0; i < wanted_mid.size(); ++i) {
+        float const h = text[i].h;
+        Box b{std::max(next, wanted_mid[i] - h / 2), h};
         next = b.y + h + gap;
         boxes.push_back(b);
     }
@@ -93,7 +160,12 @@ void files_tab(PanelContext& ctx)
     float const fd_w = ImGui::CalcTextSize("fd 00 c").x * 0.85f + 6;
     float const desc_x = label_w + fd_w + W * 0.07f, rest = W - desc_x;
     Columns const col{label_w, fd_w, desc_x, rest * 0.52f, desc_x + rest * 0.6f, rest * 0.4f};
-    float const row_h = fs * 1.25f, box_h = fs * 2.5f, gap = fs * 0.5f;
+    float const row_h = fs * 1.25f, gap = fs * 0.5f;
+    std::vector<Laid> desc_text, inode_text_laid;
+    for (auto const& dd : d.descriptions)
+        desc_text.push_back(lay_out(description_text(dd.row), col.desc_w));
+    for (auto const& ii : d.inodes)
+        inode_text_laid.push_back(lay_out(inode_text(ii), col.inode_w - 4));
     ImVec2 const origin = ImGui::GetCursorScreenPos();
     ImDrawList* draw = ImGui::GetWindowDrawList();
 
@@ -129,14 +201,14 @@ void files_tab(PanelContext& ctx)
             sum += m;
         desc_want.push_back(mids.empty() ? 0 : sum / float(mids.size()));
     }
-    std::vector<Box> const desc = place(desc_want, box_h, gap);
+    std::vector<Box> const desc = place(desc_want, desc_text, gap);
     for (std::size_t i = 0; i < d.descriptions.size(); ++i) {
         inode_want[d.descriptions[i].inode] += desc[i].mid();
         ++inode_refs[d.descriptions[i].inode];
     }
     for (std::size_t i = 0; i < d.inodes.size(); ++i)
         inode_want[i] /= float(std::max(1, inode_refs[i]));
-    std::vector<Box> const ino = place(inode_want, box_h, gap);
+    std::vector<Box> const ino = place(inode_want, inode_text_laid, gap);
 
     for (std::size_t t = 0; t < d.tables.size(); ++t)
         for (std::size_t f = 0; f < d.tables[t].fds.size(); ++f) {
@@ -147,7 +219,7 @@ void files_tab(PanelContext& ctx)
     for (std::size_t i = 0; i < d.descriptions.size(); ++i) {
         auto const& dd = d.descriptions[i];
         draw_box(draw, origin, col.desc_x, col.desc_w, desc[i], IM_COL32(255, 255, 255, 255), IM_COL32(80, 80, 80, 255),
-            format("#{} {}", dd.row.description, dd.row.path), description_detail(dd.row));
+            desc_text[i]);
         arrow(draw, ImVec2(origin.x + col.desc_x + col.desc_w, origin.y + desc[i].mid()),
             ImVec2(origin.x + col.inode_x, origin.y + ino[dd.inode].mid()), IM_COL32(110, 110, 110, 255));
     }
@@ -155,9 +227,9 @@ void files_tab(PanelContext& ctx)
         bool const pipe = d.inodes[i].row.pipe.has_value();
         draw_box(draw, origin, col.inode_x, col.inode_w - 4, ino[i],
             pipe ? IM_COL32(232, 244, 255, 255) : IM_COL32(244, 244, 244, 255), IM_COL32(80, 80, 80, 255),
-            inode_title(d.inodes[i]), inode_detail(d.inodes[i]));
+            inode_text_laid[i]);
     }
-    float const bottom = std::max({left_h, desc.back().y + box_h, ino.back().y + box_h});
+    float const bottom = std::max({left_h, desc.back().y + desc.back().h, ino.back().y + ino.back().h});
     ImGui::Dummy(ImVec2(W, bottom + gap));
 }
 

@@ -12,7 +12,7 @@ struct Shortcut {
     char const* what;
 };
 
-constexpr std::array<Shortcut, 17> kShortcuts{{
+constexpr std::array<Shortcut, 21> kShortcuts{{
     {"Right  or  S", "step: run one statement of one task"},
     {"Left  or  B", "step back (the run is replayed up to the step before)"},
     {"Space", "play / pause"},
@@ -24,11 +24,15 @@ constexpr std::array<Shortcut, 17> kShortcuts{{
     {"X", "run to the next exit"},
     {"W", "run to the next page fault"},
     {"N", "run to the next NOTE"},
+    {"C", "compare the fork strategies' memory counters at this step"},
+    {"P", "every possible output, each with an order of the steps to replay"},
     {"1 ... 9", "manual scheduler: run the n-th runnable task"},
     {"Ctrl +  /  Ctrl -", "larger / smaller text (for projection)"},
-    {"click a task", "inspect it; show or hide its memory and files (manual scheduler: run it)"},
-    {"O (the letter)", "show / hide the scenario list (click a scenario to open it)"},
+    {"click a task", "select it: its memory, files and events only; again to deselect (manual scheduler: run it)"},
+    {"O (the letter)", "show the scenario list / fold it to a strip (click a scenario to open it)"},
+    {"Ctrl O", "open any .c file (type a path, Enter opens; Esc cancels)"},
     {"click an event", "go to the step that made it"},
+    {"click a timeline chip", "pid 7 \u00d7: clear that task's filter; fork, exec, ...: hide / show that kind (right click: only it)"},
     {"F1  or  ?", "show / hide this help"},
 }};
 

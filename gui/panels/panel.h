@@ -3,10 +3,13 @@
 // in Dear ImGui's examples: it reads the model each frame and keeps nothing of its own.
 #pragma once
 
+#include "model/file_chooser.h"
 #include "model/open_program.h"
+#include "model/outcome_list.h"
 #include "model/palette.h"
 #include "model/scenario_list.h"
 #include "model/stepper.h"
+#include "model/strategy_compare.h"
 
 #include <imgui.h>
 
@@ -30,18 +33,25 @@ struct ViewState {
     bool raise_inspector = false;   // Bring the inspector's tab forward (a node was clicked).
     bool inspector_open = false;    // Its tab was shown last frame: its panel then gets more height.
     bool show_browser = true;       // The scenario browser's column.
+    bool browser_folded = false;    // Folded to a strip (a scenario was opened from it): O unfolds it.
     bool playing = false;
     float steps_per_second = 4;
     bool show_help = false;
-    bool hide_page_faults = false;  // Timeline filter.
-    bool timeline_selected_only = false;
-    int timeline_kind = -1;         // -1: every kind; else an EventKind.
+    bool show_compare = false;      // The fork strategies' counters side by side (C).
+    bool show_outcomes = false;     // Every possible output, each with an order to replay (P).
+    // The copy-on-write animation of the step just taken: the step it is for, the seconds since
+    // that step was reached, and a fixed phase (0 to 1) that screenshots draw instead.
+    std::uint64_t anim_step = ~std::uint64_t(0);
+    float anim_seconds = 0;
+    std::optional<float> anim_phase;
+    std::uint32_t timeline_hidden = 0;  // The event families the timeline hides (EventFilter::hidden).
     std::optional<std::uint64_t> jump_to;  // A panel asks the App to go to this step.
     std::optional<pid_t> run_task;         // Manual scheduling: run this task next.
     std::optional<float> new_font_size;
     // The step each panel last scrolled to follow, so it scrolls once per change, not every frame.
     std::uint64_t source_followed = ~std::uint64_t(0);
     std::uint64_t timeline_followed = ~std::uint64_t(0);
+    std::size_t timeline_filter_followed = 0;  // The timeline's filters when it last scrolled (a hash).
     std::uint64_t console_followed = ~std::uint64_t(0);
 };
 
@@ -76,9 +86,23 @@ void source_panel(PanelContext&, Rect);
 void console_panel(PanelContext&, Rect);
 void timeline_panel(PanelContext&, Rect);
 void help_overlay(ViewState&, Fonts const&);
+// The fork strategies compared at this step (C or the controls' button), over the panels.
+void compare_panel(PanelContext&, StrategyComparer&);
+// Every possible output of the program (P), over the panels; a card's button replays its order.
+void outcomes_panel(PanelContext&, OutcomeCache&);
 void inspector_tab(PanelContext&);  // Drawn inside the files panel, as its second tab.
-// The scenario clicked, if one was.
-std::optional<std::filesystem::path> browser_panel(BrowserContext const&, Rect);
+// What the user did in the scenario browser: clicked a scenario, or asked for the file chooser.
+struct BrowserChoice {
+    std::optional<std::filesystem::path> open;
+    bool choose_file = false;
+};
+BrowserChoice browser_panel(BrowserContext const&, Rect);
+// The folded scenario list: a strip down the left edge; true when clicked (to unfold it).
+bool browser_strip(Rect);
+// The "Open file..." chooser, over the panels: the file chosen, if one was. `open` goes false
+// when the user cancels (Esc, or the window's close button).
+std::optional<std::filesystem::path> file_chooser_panel(FileChooser&, std::filesystem::path const& current,
+    Fonts const&, bool& open);
 // A program that cannot run: its error, and its text with the line the error is about marked
 // (scrolled to once: `followed` is set when it has been).
 void error_panel(OpenedProgram const&, Fonts const&, Rect, bool& followed);

@@ -63,7 +63,11 @@ void draw_edge(PanelContext& ctx, ImDrawList* draw, ImVec2 origin, Geometry cons
     if (label.empty())
         return;
     ImVec2 const size = ImGui::CalcTextSize(label.c_str());
-    ImVec2 const at(cx + 4, mid + (cy - mid - size.y) / 2);
+    // Right of the edge, but moved left (over the edge, on its white ground) rather than past
+    // the panel's edge: "adopted (forked by 2)" on the rightmost child is long.
+    float const right_edge = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+    float const x = std::max(ImGui::GetWindowPos().x, std::min(cx + 4, right_edge - size.x));
+    ImVec2 const at(x, mid + (cy - mid - size.y) / 2);
     draw->AddRectFilled(at, ImVec2(at.x + size.x, at.y + size.y), IM_COL32(255, 255, 255, 220));
     draw->AddText(at, adopted ? colour : to_u32(ctx.palette.colour(child.pid), child.reaped ? 0.45f : 1.0f),
         label.c_str());
@@ -102,12 +106,16 @@ bool draw_node(PanelContext& ctx, ImDrawList* draw, ImVec2 origin, Geometry cons
     bool const clicked = ImGui::InvisibleButton("node", ImVec2(g.node_w, g.node_h));
     if (ImGui::IsItemHovered())
         ImGui::SetTooltip("pid %d, parent %d: %s\nclick to %s", int(n.pid), int(n.ppid), n.state_text.c_str(),
-            ctx.run.options().sched.policy == lang::SchedPolicy::Manual ? "run it next (if runnable)"
-                                                                          : "inspect it, and show or hide its memory and files");
+            ctx.run.options().sched.policy == lang::SchedPolicy::Manual
+                ? "run it next (if runnable)"
+                : selected ? "deselect it" : "select it: its memory, files and events, and the inspector");
     ImGui::PopID();
     return clicked;
 }
 
+// A click selects a task: the memory and files views and the timeline then show it (and any
+// other task selected), and the inspector opens on it. A second click deselects it; with none
+// selected every process shows again.
 void on_click(PanelContext& ctx, pid_t pid)
 {
     ctx.view.inspected = pid;
@@ -116,9 +124,6 @@ void on_click(PanelContext& ctx, pid_t pid)
         ctx.view.run_task = pid;
         return;
     }
-    if (ctx.view.selected.empty())
-        for (pid_t p : shown_processes(ctx))
-            ctx.view.selected.insert(p);
     if (!ctx.view.selected.erase(pid))
         ctx.view.selected.insert(pid);
 }

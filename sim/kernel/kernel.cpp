@@ -88,12 +88,6 @@ void Kernel::create_init()
     m_nproc[0] = 1;
 }
 
-Task const* Kernel::find_task(pid_t pid) const
-{
-    Pid const* p = root_pid_ns().find(pid);
-    return p ? p->task : nullptr;
-}
-
 int Kernel::nr_processes_of(uid_t uid) const
 {
     auto it = m_nproc.find(uid);

@@ -128,6 +128,13 @@ public:
     // Linux: get_signal() on the way back to user mode. Takes default actions (terminate,
     // stop, ...) itself; returns the handler to run, if one is due.
     ErrorOr<std::optional<SignalDelivery>> do_signal(pid_t pid);
+    // Whether do_signal() has anything to do for `task`: its process is exiting as a group, or
+    // a signal it does not block is pending. When not, do_signal() would return nothing and
+    // change nothing, so a caller may skip it.
+    static bool signal_work_pending(Task const& task)
+    {
+        return task.signal->group_exit || ((task.pending | task.signal->shared_pending) & ~task.blocked) != 0;
+    }
     ErrorOr<void> sigreturn(pid_t caller, SigSet saved_mask);
     // A fault the CPU raises in the task -- division by zero, a jump to a bad address (Linux:
     // force_sig_fault()). A handler may catch it, but ignoring or blocking it does not help:
@@ -235,6 +242,12 @@ public:
     };
     ErrorOr<MemoryAccess> read_memory(pid_t pid, std::uint64_t va, std::span<std::uint8_t> out);
     ErrorOr<MemoryAccess> write_memory(pid_t pid, std::uint64_t va, std::span<std::uint8_t const> bytes);
+    // For the interpreter's software TLB (lang/memory_port.h): the address space `pid` loads
+    // and stores in, if it may access memory now (as read_memory() requires: it exists, is not
+    // exiting, and is running), else null. A translation of it stays good while
+    // mapping_generation() is unchanged and the task makes no system call.
+    MmStruct const* user_mm(pid_t pid) const;
+    std::uint64_t mapping_generation() const { return m_phys.mapping_generation(); }
     // The same accesses made by the kernel for a system call's arguments and results (Linux:
     // copy_from_user, copy_to_user): a bad address is EFAULT for the call, never a signal.
     ErrorOr<void> copy_in(pid_t caller, std::uint64_t va, std::span<std::uint8_t> out);
@@ -251,7 +264,12 @@ public:
 
     // --- The read-only view ----------------------------------------------------------------
     Task const& init() const { return *m_init; }
-    Task const* find_task(pid_t pid) const;  // By root-namespace pid; null if none.
+    // By root-namespace pid; null if none. Inline: the interpreter asks a few times a statement.
+    Task const* find_task(pid_t pid) const
+    {
+        Pid const* p = root_pid_ns().find(pid);
+        return p ? p->task : nullptr;
+    }
     TaskList const& tasks() const { return m_tasks; }
     std::size_t nr_tasks() const { return std::size_t(m_nr_threads); }
     int nr_processes_of(uid_t uid) const;  // What RLIMIT_NPROC counts.

@@ -185,6 +185,14 @@ ErrorOr<Kernel::MemoryAccess> Kernel::write_memory(pid_t pid, std::uint64_t va, 
     return finish_access(*me, stop);
 }
 
+MmStruct const* Kernel::user_mm(pid_t pid) const
+{
+    Task const* task = find_task(pid);
+    if (!task || task->exiting || (task->state != TaskState::Runnable && task->state != TaskState::Running))
+        return nullptr;  // current() would refuse the access (ESRCH, EBUSY).
+    return task->mm.get();
+}
+
 // Every fault is an event; the kernel-wide counters follow the task's.
 void Kernel::account_faults(Task& task, std::vector<FaultResult> const& faults, bool write)
 {

@@ -14,7 +14,8 @@ namespace forklab::lang {
 
 namespace {
 
-std::uint64_t normalize(std::uint64_t v, Norm n)
+// Inlined: nearly every instruction ends with it, and a call costs more than the switch.
+[[gnu::always_inline]] inline std::uint64_t normalize(std::uint64_t v, Norm n)
 {
     switch (n) {
     case Norm::None: return v;
@@ -50,6 +51,13 @@ std::uint64_t divide(std::uint64_t l, std::uint64_t r, bool is_signed, bool mod)
 
 unsigned shift_count(std::uint64_t r, Norm n) { return unsigned(r) & (n == Norm::None ? 63 : 31); }
 
+// Whether the task can run its next statement; whether it is gone (its context is dropped).
+bool can_run(Task const* t)
+{
+    return t && !t->exiting && (t->state == TaskState::Runnable || t->state == TaskState::Running);
+}
+bool is_gone(Task const* t) { return !t || t->exiting || t->is_zombie(); }
+
 }  // namespace
 
 Cpu const* Machine::cpu(pid_t pid) const
@@ -60,8 +68,7 @@ Cpu const* Machine::cpu(pid_t pid) const
 
 bool Machine::task_can_run(pid_t pid) const
 {
-    Task const* t = m_kernel.find_task(pid);
-    return t && !t->exiting && (t->state == TaskState::Runnable || t->state == TaskState::Running);
+    return can_run(m_kernel.find_task(pid));
 }
 
 std::vector<BuiltinFn> const& Machine::builtins_of(CompiledProgram const& program)
@@ -201,58 +208,67 @@ StepResult Machine::step(pid_t pid)
     if (it == m_cpus.end())
         return {StepKind::NotRunnable};
     Cpu& cpu = it->second;
-    auto gone = [&] {
-        Task const* t = m_kernel.find_task(pid);
-        return !t || t->exiting || t->is_zombie();
-    };
-    if (gone()) {
+    // The task is looked up once, and again after each call into the kernel: that may end it,
+    // reap it (its Task is freed) or exec a new image in it.
+    Task const* task = m_kernel.find_task(pid);
+    if (is_gone(task)) {
         m_cpus.erase(it);
         return {StepKind::Exited};
     }
-    if (!task_can_run(pid))
+    if (!can_run(task))
         return {StepKind::NotRunnable, cpu.line, cpu.column};
     // A task asleep in a system call that a signal woke: the call returns first (Linux: with
     // -ERESTARTSYS or the like, or with what it had done by then), and only on its way back to
     // user mode is the signal delivered. So the call is made again now, with the signal still
     // pending, and it ends as Interrupted (or completes).
-    if (woken_by_signal(pid, cpu)) {
-        if (reissue_call(pid, cpu) == Stop::Exited || gone()) {
+    if (woken_by_signal(*task, cpu)) {
+        Stop const reissued = reissue_call(pid, cpu);
+        task = m_kernel.find_task(pid);
+        if (reissued == Stop::Exited || is_gone(task)) {
             m_cpus.erase(pid);
             return {StepKind::Exited};
         }
-        if (!task_can_run(pid))
+        if (!can_run(task))
             return {StepKind::Blocked, cpu.line, cpu.column};
     }
-    // Linux: exit_to_user_mode_loop() -> arch_do_signal_or_restart(), before the next statement.
-    auto delivery = m_kernel.do_signal(pid);
-    if (gone()) {
-        m_cpus.erase(it);
-        return {StepKind::Exited};
+    // Linux: exit_to_user_mode_loop() -> arch_do_signal_or_restart(), before the next statement
+    // (and, as there, only when a signal or a group exit is pending: most steps have none).
+    std::optional<SignalDelivery> delivery;
+    if (Kernel::signal_work_pending(*task)) {
+        auto due = m_kernel.do_signal(pid);
+        task = m_kernel.find_task(pid);
+        if (is_gone(task)) {
+            m_cpus.erase(it);
+            return {StepKind::Exited};
+        }
+        if (!can_run(task))
+            return {StepKind::NotRunnable, cpu.line, cpu.column};
+        if (due)
+            delivery = *due;
     }
-    if (!task_can_run(pid))
-        return {StepKind::NotRunnable, cpu.line, cpu.column};
-    if (delivery && *delivery) {
+    if (delivery) {
         // A system call a signal interrupted fails with EINTR, unless the handler was installed
         // with SA_RESTART and the call is one that restarts (signal(7), "Interruption of system
         // calls"; pause, sigsuspend and the sleeps never do).
-        if (cpu.interrupted && (!cpu.restartable || !((*delivery)->action.flags & SA_RESTART))) {
+        if (cpu.interrupted && (!cpu.restartable || !(delivery->action.flags & SA_RESTART))) {
             BuiltinCall call{*this, m_kernel, pid, cpu, {}, MemoryPort(m_kernel, pid)};
             set_errno(call, EINTR);
             finish_call(cpu, std::uint64_t(-1));
         }
         cpu.interrupted = false;
-        if (!deliver_signal(pid, cpu, **delivery))
+        if (!deliver_signal(pid, cpu, *delivery))
             return {StepKind::Ran, cpu.line, cpu.column};
     }
     cpu.interrupted = false;
     cpu.restartable = true;
     Stop const stop = execute(pid, cpu);
     StepResult const result{StepKind::Ran, cpu.line, cpu.column};
-    if (stop == Stop::Exited || gone()) {
+    task = m_kernel.find_task(pid);
+    if (stop == Stop::Exited || is_gone(task)) {
         m_cpus.erase(pid);
         return {StepKind::Exited, result.line, result.column};
     }
-    if (stop == Stop::Blocked || !task_can_run(pid))
+    if (stop == Stop::Blocked || !can_run(task))
         return {StepKind::Blocked, result.line, result.column};
     return result;
 }
@@ -291,12 +307,9 @@ Machine::Stop Machine::call_builtin(pid_t pid, Cpu& cpu, std::uint32_t id, std::
 
 // Whether `pid` sleeps in a library call and a signal it does not block is pending (ignored
 // signals are discarded when sent, so a pending one will be acted on).
-bool Machine::woken_by_signal(pid_t pid, Cpu const& cpu) const
+bool Machine::woken_by_signal(Task const& task, Cpu const& cpu) const
 {
-    if (!cpu.asleep_in_call)
-        return false;
-    Task const* t = m_kernel.find_task(pid);
-    return t && ((t->pending | t->signal->shared_pending) & ~t->blocked) != 0;
+    return cpu.asleep_in_call && ((task.pending | task.signal->shared_pending) & ~task.blocked) != 0;
 }
 
 // The library call at pc made again: its arguments are still on the operand stack, above the
@@ -321,7 +334,7 @@ Machine::Stop Machine::reissue_call(pid_t pid, Cpu& cpu)
 // the instruction that stopped, so a woken task makes the same call again.
 Machine::Stop Machine::execute(pid_t pid, Cpu& cpu)
 {
-    MemoryPort mem(m_kernel, pid);
+    MemoryPort mem(m_kernel, pid, m_tlb);
     Insn const* const code = cpu.program->code().data();
     std::vector<std::uint64_t>& st = cpu.stack;
     std::uint32_t pc = cpu.pc;
@@ -529,6 +542,7 @@ Machine::Stop Machine::execute(pid_t pid, Cpu& cpu)
                 Stop const s = call_builtin(pid, cpu, std::uint32_t(entry.c), in.a, 1);
                 if (s != Stop::Statement)
                     return s;
+                mem.sync();
                 pc = cpu.pc, sp = cpu.sp, fp = cpu.fp;
                 break;
             }
@@ -553,6 +567,7 @@ Machine::Stop Machine::execute(pid_t pid, Cpu& cpu)
                 return s;
             if (cpu.program->code().data() != code)
                 return Stop::Statement;  // exec: a new program.
+            mem.sync();
             pc = cpu.pc, sp = cpu.sp, fp = cpu.fp;
             break;
         }
@@ -597,6 +612,7 @@ Machine::Stop Machine::execute(pid_t pid, Cpu& cpu)
             st.resize(f.depth);
             pc = f.pc, sp = f.sp, fp = f.fp;
             (void)m_kernel.sigreturn(pid, f.saved_mask);
+            mem.sync();
             break;
         }
         case Op::BuiltinStub:

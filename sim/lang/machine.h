@@ -150,6 +150,8 @@ public:
     std::vector<ExpectFailure> const& expect_failures() const { return m_failures; }
     std::vector<Note> const& notes() const { return m_notes; }
     std::vector<std::string> const& diagnostics() const { return m_diagnostics; }
+    // The interpreter loop's translations, for tests that check them against the page tables.
+    SoftTlb const& soft_tlb() const { return m_tlb; }
 
     // For builtins.
     Kernel& kernel() { return m_kernel; }
@@ -168,13 +170,14 @@ private:
     Stop execute(pid_t pid, Cpu& cpu);
     Stop call_builtin(pid_t pid, Cpu& cpu, std::uint32_t id, std::size_t argc, std::size_t below);
     Stop reissue_call(pid_t pid, Cpu& cpu);
-    bool woken_by_signal(pid_t pid, Cpu const& cpu) const;
+    bool woken_by_signal(Task const& task, Cpu const& cpu) const;
     bool deliver_signal(pid_t pid, Cpu& cpu, SignalDelivery const& delivery);
     void push_arguments(Cpu& cpu, std::uint32_t entry, std::vector<std::uint64_t> const& args) const;
     bool task_can_run(pid_t pid) const;
     std::vector<BuiltinFn> const& builtins_of(CompiledProgram const& program);
 
     Kernel& m_kernel;
+    SoftTlb m_tlb;  // The interpreter loop's translations (see MemoryPort).
     std::map<pid_t, Cpu> m_cpus;
     std::unordered_map<CompiledProgram const*, std::vector<BuiltinFn>> m_builtins;
     std::vector<ExpectFailure> m_failures;

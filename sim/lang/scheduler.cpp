@@ -110,4 +110,19 @@ std::string sched_name(SchedOptions const& o)
     return "?";
 }
 
+std::optional<std::vector<pid_t>> parse_schedule(std::string_view text)
+{
+    std::vector<pid_t> pids;
+    for (std::size_t from = 0; !text.empty() && from <= text.size();) {
+        std::size_t const comma = std::min(text.find(',', from), text.size());
+        pid_t pid = 0;
+        auto const [end, ec] = std::from_chars(text.data() + from, text.data() + comma, pid);
+        if (ec != std::errc() || end != text.data() + comma || pid <= 0)
+            return std::nullopt;
+        pids.push_back(pid);
+        from = comma + 1;
+    }
+    return pids;
+}
+
 }  // namespace forklab::lang

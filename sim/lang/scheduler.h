@@ -15,6 +15,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 #include <sys/types.h>
 
 namespace forklab::lang {
@@ -52,5 +53,9 @@ pid_t pick_next(SchedOptions const& options, SchedContext const& context, std::s
 // "parent-first", "child-first", "round-robin[:N]", "random[:SEED]", "manual".
 std::optional<SchedOptions> parse_sched(std::string_view text);
 std::string sched_name(SchedOptions const& options);
+
+// "7,7,8": the pid that runs each step, as `forklab outcomes` prints a schedule (empty text:
+// no schedule). std::nullopt when a piece is not a positive number.
+std::optional<std::vector<pid_t>> parse_schedule(std::string_view text);
 
 }  // namespace forklab::lang

@@ -201,10 +201,12 @@ void Session::run_step(pid_t pid, std::uint32_t choices)
     m_context.last = pid;
     m_context.yielded = r.kind != StepKind::Ran;
     m_context.forked = 0;
-    for (Event const& e : k.events().since(events_before))
-        if (e.kind == EventKind::Fork && e.pid == pid)
-            m_context.forked = e.other;
-    note_events(events_before);
+    if (k.events().size() != events_before) {  // Most statements record no event.
+        for (Event const& e : k.events().since(events_before))
+            if (e.kind == EventKind::Fork && e.pid == pid)
+                m_context.forked = e.other;
+        note_events(events_before);
+    }
     ++m_context.step;
     if (m_options.after_step)
         m_options.after_step(k);

@@ -74,6 +74,7 @@ bool access_allowed(int prot, Access access)
 
 MmStruct::~MmStruct()
 {
+    flush_tlb();
     m_pt.clear(*m_phys);
 }
 
@@ -152,6 +153,7 @@ Vma* MmStruct::find_vma_mut(std::uint64_t va)
 
 FaultResult MmStruct::handle_fault(std::uint64_t va, Access access, MmCounters& c)
 {
+    flush_tlb();
     FaultResult r;
     r.va = va;
     Vma const* vma = find_vma(va);
@@ -286,6 +288,13 @@ FaultResult MmStruct::fault_write_protected(Vma const& vma, PteTable& leaf, unsi
 
 // ---- Access ---------------------------------------------------------------------------------
 
+// Whether the page table already allows the access at va: no fault is needed.
+bool MmStruct::maps_directly(Vma const* vma, std::uint64_t va, Access kind) const
+{
+    return vma && access_allowed(vma->prot, kind) &&
+        (kind == Access::Write ? m_pt.writable(va) : pte_present(m_pt.lookup(va)));
+}
+
 // Walk [va, va + len) page by page. Where the page table does not already allow the access,
 // fault first; stop at a fault that cannot be resolved. `copy(frame, offset, done, n)` moves
 // the bytes of one page.
@@ -298,10 +307,7 @@ std::optional<FaultResult> MmStruct::access(std::uint64_t va, std::size_t len, A
         std::uint64_t const a = va + done;
         std::size_t const off = a & kPageMask;
         std::size_t const n = std::min<std::size_t>(kPageSize - off, len - done);
-        Vma const* vma = find_vma(a);
-        bool const allowed = vma && access_allowed(vma->prot, kind) &&
-            (kind == Access::Write ? m_pt.writable(a) : pte_present(m_pt.lookup(a)));
-        if (!allowed) {
+        if (!maps_directly(find_vma(a), a, kind)) {
             FaultResult const f = handle_fault(a, kind, c);
             if (faults)
                 faults->push_back(f);
@@ -312,6 +318,14 @@ std::optional<FaultResult> MmStruct::access(std::uint64_t va, std::size_t len, A
         done += n;
     }
     return std::nullopt;
+}
+
+std::optional<MmStruct::DirectPage> MmStruct::direct_page(std::uint64_t va) const
+{
+    Vma const* vma = find_vma(va);
+    if (!maps_directly(vma, va, Access::Read))
+        return std::nullopt;
+    return DirectPage{pte_frame(m_pt.lookup(va)), maps_directly(vma, va, Access::Write)};
 }
 
 std::optional<FaultResult> MmStruct::read(std::uint64_t va, std::span<std::uint8_t> out, MmCounters& c,
@@ -335,6 +349,7 @@ std::optional<FaultResult> MmStruct::write(std::uint64_t va, std::span<std::uint
 // the page table is copied leaf by leaf under the chosen strategy.
 ErrorOr<RefPtr<MmStruct>> MmStruct::dup(ForkStrategy strategy, MmCounters& c)
 {
+    flush_tlb();
     auto child = make_ref<MmStruct>(*m_phys);
     child->m_start_brk = m_start_brk;
     child->m_brk = m_brk;
@@ -526,6 +541,7 @@ void MmStruct::write_protect_range(std::uint64_t start, std::uint64_t end)
 ErrorOr<std::uint64_t> MmStruct::mmap(std::uint64_t addr, std::uint64_t len, int prot, int flags,
     RefPtr<VmObject> object, std::uint64_t offset, VmaKind kind)
 {
+    flush_tlb();
     int const type = flags & (MAP_SHARED | MAP_PRIVATE);
     if (len == 0 || (offset & kPageMask) || (type != MAP_SHARED && type != MAP_PRIVATE))
         return error(EINVAL);
@@ -568,6 +584,7 @@ ErrorOr<std::uint64_t> MmStruct::mmap(std::uint64_t addr, std::uint64_t len, int
 
 ErrorOr<void> MmStruct::munmap(std::uint64_t addr, std::uint64_t len)
 {
+    flush_tlb();
     if ((addr & kPageMask) || len == 0 || addr + len < addr || addr + len > kTaskSize)
         return error(EINVAL);
     std::uint64_t const end = addr + page_ceil(len);
@@ -580,6 +597,7 @@ ErrorOr<void> MmStruct::munmap(std::uint64_t addr, std::uint64_t len)
 
 ErrorOr<void> MmStruct::mprotect(std::uint64_t addr, std::uint64_t len, int prot)
 {
+    flush_tlb();
     if (addr & kPageMask)
         return error(EINVAL);
     if (len == 0)
@@ -603,6 +621,7 @@ ErrorOr<void> MmStruct::mprotect(std::uint64_t addr, std::uint64_t len, int prot
 // private anonymous memory only. A range with holes is advised where mapped and reported ENOMEM.
 ErrorOr<void> MmStruct::madvise(std::uint64_t addr, std::uint64_t len, int advice)
 {
+    flush_tlb();
     if (addr & kPageMask)
         return error(EINVAL);
     bool const known = advice == MADV_DONTFORK || advice == MADV_DOFORK || advice == MADV_WIPEONFORK ||
@@ -643,6 +662,7 @@ ErrorOr<void> MmStruct::madvise(std::uint64_t addr, std::uint64_t len, int advic
 // mapping is populated for writing, which breaks copy-on-write sharing (Linux does the same).
 ErrorOr<void> MmStruct::populate(std::uint64_t start, std::uint64_t end, MmCounters& c)
 {
+    flush_tlb();
     for (std::uint64_t va = start; va < end; va += kPageSize) {
         Vma const* v = find_vma(va);
         if (!v || v->prot == PROT_NONE)
@@ -681,6 +701,7 @@ ErrorOr<std::pair<std::uint64_t, std::uint64_t>> MmStruct::lock_range(std::uint6
 
 ErrorOr<void> MmStruct::mlock(std::uint64_t addr, std::uint64_t len, std::uint64_t limit_bytes, MmCounters& c)
 {
+    flush_tlb();
     auto const [start, end] = TRY(lock_range(addr, len));
     std::uint64_t adding = 0;
     for (Vma const& v : m_vmas)
@@ -701,6 +722,7 @@ ErrorOr<void> MmStruct::mlock(std::uint64_t addr, std::uint64_t len, std::uint64
 
 ErrorOr<void> MmStruct::munlock(std::uint64_t addr, std::uint64_t len)
 {
+    flush_tlb();
     auto const [start, end] = TRY(lock_range(addr, len));
     split_at(start);
     split_at(end);
@@ -712,6 +734,7 @@ ErrorOr<void> MmStruct::munlock(std::uint64_t addr, std::uint64_t len)
 
 ErrorOr<void> MmStruct::mlockall(int flags, std::uint64_t limit_bytes, MmCounters& c)
 {
+    flush_tlb();
     if (flags == 0 || (flags & ~(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) || flags == MCL_ONFAULT)
         return error(EINVAL);
     if (flags & MCL_CURRENT) {
@@ -733,6 +756,7 @@ ErrorOr<void> MmStruct::mlockall(int flags, std::uint64_t limit_bytes, MmCounter
 
 ErrorOr<void> MmStruct::munlockall()
 {
+    flush_tlb();
     for (Vma& v : m_vmas)
         v.flags &= ~kVmLocked;
     m_lock_future = false;
@@ -761,6 +785,7 @@ ErrorOr<std::vector<std::uint8_t>> MmStruct::mincore(std::uint64_t addr, std::ui
 // mapping leaves the break where it was, and the old break is returned.
 std::uint64_t MmStruct::brk(std::uint64_t new_brk)
 {
+    flush_tlb();
     if (new_brk < m_start_brk)
         return m_brk;
     std::uint64_t const old_end = page_ceil(m_brk);

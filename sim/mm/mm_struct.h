@@ -106,6 +106,15 @@ public:
         std::vector<FaultResult>* faults = nullptr);
     std::optional<FaultResult> write(std::uint64_t va, std::span<std::uint8_t const> bytes, MmCounters&,
         std::vector<FaultResult>* faults = nullptr);
+    // Where a load at va goes when it needs no fault, and whether a store may go straight there
+    // too: the test read() and write() make before they touch a page. Nothing when a load would
+    // fault. For the interpreter's software TLB (lang/memory_port.h), which keeps the answer
+    // while PhysicalMemory::mapping_generation() stays the same.
+    struct DirectPage {
+        FrameNr frame = 0;
+        bool writable = false;
+    };
+    std::optional<DirectPage> direct_page(std::uint64_t va) const;
 
     // The mapping system calls, on this address space (the kernel checks the caller).
     ErrorOr<std::uint64_t> mmap(std::uint64_t addr, std::uint64_t len, int prot, int flags,
@@ -135,6 +144,10 @@ public:
     PhysicalMemory& phys() const { return *m_phys; }
 
 private:
+    // Every change to the page table or the mappings ends with this, as Linux's end with a TLB
+    // flush: translations cached before it are stale.
+    void flush_tlb() { m_phys->mappings_changed(); }
+    bool maps_directly(Vma const* vma, std::uint64_t va, Access) const;
     Vma* find_vma_mut(std::uint64_t va);
     Vma const* expand_stack(std::uint64_t va);
     template<typename Copy>

@@ -35,6 +35,16 @@ public:
     void read(FrameNr frame, std::size_t offset, std::span<std::uint8_t> out) const;
     void write(FrameNr frame, std::size_t offset, std::span<std::uint8_t const> bytes);
     void copy(FrameNr to, FrameNr from);  // The whole page.
+    // A frame's bytes, or null while it has none (it reads as zeros): for the interpreter's
+    // software TLB, which reads and writes a frame it already knows is mapped.
+    std::uint8_t* bytes(FrameNr frame) const { return m_data[frame].get(); }
+
+    // Bumped by every change to any page table or mapping over these frames (a fault, fork,
+    // mmap, munmap, mprotect, brk, exec, exit...). A translation cached while it had one value
+    // is good only while it keeps it -- Linux's flush_tlb_mm(), made a counter: a software TLB
+    // compares instead of being told.
+    std::uint64_t mapping_generation() const { return m_mapping_generation; }
+    void mappings_changed() { ++m_mapping_generation; }
 
 private:
     // Frames are handed out in order (1, 2, 3, ...) until one is freed; the bookkeeping covers
@@ -45,6 +55,7 @@ private:
     std::vector<std::unique_ptr<std::uint8_t[]>> m_data;  // Same size as m_refs.
     std::vector<FrameNr> m_free;  // A stack: the most recently freed frame is reused first.
     std::size_t m_with_data = 0;
+    std::uint64_t m_mapping_generation = 0;
 };
 
 }  // namespace forklab

@@ -1,0 +1,62 @@
+#include "model/outcome_list.h"
+
+#include "explore/outcomes.h"
+
+#include <algorithm>
+
+namespace forklab::gui {
+
+OutcomeList list_outcomes(Stepper const& run, std::uint64_t max_states)
+{
+    explore::ExploreOptions how;
+    how.max_states = max_states;
+    lang::RunOptions options = run.options();
+    options.after_step = nullptr;  // The explorer replays thousands of steps: no per-step hooks.
+    explore::Exploration const x = explore::explore(run.path(), run.source(), std::move(options), how);
+    OutcomeList list;
+    list.ok = x.ok;
+    list.error = x.error;
+    list.complete = !x.bound_hit;
+    list.states = x.states;
+    for (explore::Outcome const& o : x.outcomes)
+        list.rows.push_back(OutcomeRow{o.output, o.schedule, o.end == lang::RunEnd::Finished, o.error, o.expect_failed});
+    return list;
+}
+
+OutcomeList const& OutcomeCache::at(Stepper const& run)
+{
+    ForkStrategy const strategy = run.options().kernel.fork_strategy;
+    if (!m_list || m_run != &run || m_strategy != strategy) {
+        m_list = list_outcomes(run, kMaxStates);
+        m_run = &run;
+        m_strategy = strategy;
+    }
+    return *m_list;
+}
+
+int OutcomeCache::current(Stepper const& run)
+{
+    OutcomeList const& list = at(run);
+    if (m_plan_generation != run.plan_generation()) {
+        m_current = current_outcome(list, run);
+        m_plan_generation = run.plan_generation();
+    }
+    return m_current;
+}
+
+// The plan is run once more to its end for its output: the preview keeps events, not bytes.
+int current_outcome(OutcomeList const& list, Stepper const& run)
+{
+    lang::RunOptions options = run.options();
+    options.schedule = run.preview().plan;
+    options.after_step = nullptr;
+    lang::Session ended(run.path(), run.source(), std::move(options));
+    ended.run_to_end();
+    if (ended.end() != lang::RunEnd::Finished)
+        return -1;
+    std::string const& output = ended.kernel().terminal().text();
+    auto const it = std::find_if(list.rows.begin(), list.rows.end(), [&](OutcomeRow const& r) { return r.output == output; });
+    return it == list.rows.end() ? -1 : int(it - list.rows.begin());
+}
+
+}  // namespace forklab::gui

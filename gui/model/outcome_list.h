@@ -1,0 +1,56 @@
+// "Which outputs are possible?" for the program open in the GUI: every distinct output of every
+// interleaving (explore/outcomes.h, as `forklab outcomes` finds them), each with one schedule
+// that gives it, so that a click can replay exactly that interleaving step by step.
+#pragma once
+
+#include "model/stepper.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace forklab::gui {
+
+struct OutcomeRow {
+    std::string output;           // The terminal's text at the end.
+    std::vector<pid_t> schedule;  // One order of steps that ends so (Stepper::follow takes it).
+    bool finished = true;         // False: the order deadlocks or runs out of steps ...
+    std::string error;            // ... and this says which.
+    bool expect_failed = false;   // An EXPECT fails in that order.
+};
+
+struct OutcomeList {
+    bool ok = true;       // False: the program does not run (error says why).
+    std::string error;
+    bool complete = true; // False: the bound was hit and the list may miss outputs.
+    std::uint64_t states = 0;
+    std::vector<OutcomeRow> rows;
+};
+
+// Explores the stepper's program with its options (scheduler and schedule aside: every order
+// is tried), exploring at most `max_states` choice points.
+OutcomeList list_outcomes(Stepper const& run, std::uint64_t max_states);
+
+// The list for the program open now, explored once per program and fork strategy (what a
+// program prints can depend on the strategy only through forklab_shared and its kin).
+class OutcomeCache {
+public:
+    static constexpr std::uint64_t kMaxStates = 20'000;  // About a second at worst.
+    OutcomeList const& at(Stepper const& run);
+    // The row whose output the run's plan ends with, or -1 (a plan that does not finish).
+    int current(Stepper const& run);
+    void reset() { m_list.reset(); }
+
+private:
+    std::optional<OutcomeList> m_list;
+    Stepper const* m_run = nullptr;
+    ForkStrategy m_strategy{};
+    std::uint64_t m_plan_generation = ~std::uint64_t(0);
+    int m_current = -1;
+};
+
+// The row with the output that the run's plan ends with, or -1.
+int current_outcome(OutcomeList const& list, Stepper const& run);
+
+}  // namespace forklab::gui
