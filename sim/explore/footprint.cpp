@@ -33,8 +33,12 @@ std::unordered_map<std::string_view, Touch> const& call_touches()
         // step's events, and a future exit counts as a file operation (CodeFootprint).
         for (std::string_view n : {"exit", "_exit"})
             t[n] = kTouchExit;
+        // Calls that see or change only the caller's own family and signal state: its
+        // children (wait), its parent (getppid), its own dispositions, mask and pending set.
+        // getpgid, getsid and setpgid name any pid, and setsid can orphan a process group:
+        // they are left out, with kill.
         for (std::string_view n : {"getppid", "wait", "waitpid", "signal", "sigaction", "pause", "sigprocmask",
-                 "sigpending", "sigsuspend", "getpgrp", "getpgid", "setpgid", "getsid", "setsid"})
+                 "sigpending", "sigsuspend", "getpgrp"})
             t[n] = kTouchProcs;
         for (std::string_view n : {"write", "read", "close", "dup", "dup2", "pipe", "printf", "fprintf", "dprintf",
                  "puts", "fputs", "putchar", "fputc", "putc", "fflush", "perror", "getchar", "fgets", "open",
@@ -102,7 +106,7 @@ Touch event_touch(Event const& e, pid_t pid)
 
 }  // namespace
 
-bool depends(Touch step, Touch other, bool spawns_commute)
+bool depends(Touch step, Touch other, Kinship kin, bool spawns_commute)
 {
     if (step == kTouchNone || other == kTouchNone)
         return false;
@@ -110,9 +114,9 @@ bool depends(Touch step, Touch other, bool spawns_commute)
         return true;
     if ((step & kTouchFiles) && (other & kTouchFiles))
         return true;
-    if ((step & kTouchProcs) && (other & (kTouchProcs | kTouchSpawn | kTouchExit)))
-        return true;
-    if ((other & kTouchProcs) && (step & (kTouchSpawn | kTouchExit)))
+    // A death is seen through wait, getppid and SIGCHLD only by the parent and the children.
+    bool const exit_vs_procs = ((step & kTouchExit) && (other & kTouchProcs)) || ((step & kTouchProcs) && (other & kTouchExit));
+    if (exit_vs_procs && kin == Kinship::Family)
         return true;
     return (step & kTouchSpawn) && (other & kTouchSpawn) && !spawns_commute;
 }

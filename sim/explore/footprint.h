@@ -12,12 +12,13 @@
 // The kinds are coarse on purpose. Every file operation depends on every other; any call that
 // reads the clock, sends a signal, execs, maps memory or asks about frames depends on
 // everything. What makes the classic puzzles cheap is three facts the kernel gives:
-//   - A plain fork depends on no other step except the ones that look at processes (wait,
-//     kill, getppid, process groups): which of two forks gets the lower pid only renames the
-//     processes, and the explorer's state hash already counts states equal up to that renaming.
-//   - An exit that writes nothing and holds only terminal descriptors depends only on steps
-//     that look at processes. Whose zombie init reaps, or when, is not something a program
-//     can see without wait() or a signal.
+//   - A plain fork depends on no other task's wait, getppid or signal calls: those see only the
+//     caller's own children, parent and signal state, and the new child is nobody's but the
+//     forker's. Which of two forks gets the lower pid only renames the processes, and the
+//     explorer's state hash already counts states equal up to that renaming.
+//   - An exit that writes nothing and holds only terminal descriptors depends only on those
+//     calls made by its parent or its children (or by a task that may adopt it). Whose zombie
+//     init reaps, or when, is not something a program can see without wait() or a signal.
 //   - A write to the terminal depends only on other file operations.
 #pragma once
 
@@ -37,13 +38,18 @@ using Touch = std::uint8_t;
 inline constexpr Touch kTouchNone = 0;
 inline constexpr Touch kTouchSpawn = 1;  // A plain fork: a new pid and a new child.
 inline constexpr Touch kTouchExit = 2;   // The task's death: zombie, reparenting, SIGCHLD.
-inline constexpr Touch kTouchProcs = 4;  // Looks at or changes processes and signal state.
+inline constexpr Touch kTouchProcs = 4;  // Sees its children, its parent or its signal state.
 inline constexpr Touch kTouchFiles = 8;  // Descriptors, files, pipes, the terminal.
 inline constexpr Touch kTouchAll = 16;   // Anything: depends on every step.
 
-// Whether a step touching `step` can depend on a step touching `other`. `spawns_commute`:
-// two plain forks are independent (pids are counted up to renaming, and no fork can fail).
-bool depends(Touch step, Touch other, bool spawns_commute);
+// How the two tasks are related: a parent and its child, or a task that can adopt orphans (a
+// subreaper, a namespace's init) -- or neither.
+enum class Kinship : std::uint8_t { Family, Strangers };
+
+// Whether a step touching `step` can depend on a step touching `other` of a task related by
+// `kin`. `spawns_commute`: two plain forks are independent (pids are counted up to renaming,
+// and no fork can fail).
+bool depends(Touch step, Touch other, Kinship kin, bool spawns_commute);
 
 // What a call of the library function `name` can touch, by what it does (an unknown name:
 // everything).

@@ -187,17 +187,29 @@ private:
     }
 
     // What each live task could still do, and whether forks and exits may be reordered.
+    struct Future {
+        pid_t pid;
+        pid_t parent;
+        bool adopts;  // A subreaper or a namespace's init: may become anyone's parent.
+        Touch touch;
+    };
     struct Independence {
-        std::vector<std::pair<pid_t, Touch>> futures;
+        std::vector<Future> futures;
         bool spawns_commute = false;
         bool exits_commute_with_spawns = false;
 
         bool depends(Touch step, pid_t pid) const
         {
-            for (auto const& [other, future] : futures) {
-                if (other == pid)
+            pid_t parent = 0;
+            for (Future const& f : futures)
+                if (f.pid == pid)
+                    parent = f.parent;
+            for (Future const& f : futures) {
+                if (f.pid == pid)
                     continue;
-                if (forklab::explore::depends(step, future, spawns_commute))
+                Kinship const kin = f.adopts || f.pid == parent || f.parent == pid ? Kinship::Family : Kinship::Strangers;
+                Touch const future = f.touch;
+                if (forklab::explore::depends(step, future, kin, spawns_commute))
                     return true;
                 // Ending a process before another forks leaves one process fewer at that fork:
                 // a fork that RLIMIT_NPROC (or pid_max) would refuse in the other order
@@ -213,9 +225,13 @@ private:
     {
         Independence ind;
         Kernel const& k = m_session.kernel();
-        for (Task const& t : k.tasks())
-            if (!t.is_zombie() && !(t.reaps_children && !m_session.machine().cpu(t.pid)))
-                ind.futures.emplace_back(t.pid, future_touch(t));
+        for (Task const& t : k.tasks()) {
+            if (t.is_zombie() || (t.reaps_children && !m_session.machine().cpu(t.pid)))
+                continue;
+            bool const adopts = (t.signal && t.signal->is_child_subreaper) || t.reaps_children ||
+                (t.pid_ns() && t.pid_ns()->child_reaper == &t);
+            ind.futures.push_back({t.pid, t.real_parent ? t.real_parent->pid : 0, adopts, future_touch(t)});
+        }
         ind.spawns_commute = m_how.pid_symmetry && m_trust_forks;
         ind.exits_commute_with_spawns = m_trust_forks;
         return ind;

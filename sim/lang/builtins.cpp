@@ -170,6 +170,18 @@ constexpr std::string_view kFixedMacros = R"(
 #define FORKLAB_UNKNOWN (-2L)
 )";
 
+// glibc's <assert.h> in the form it takes for strict ISO C (statement expressions are not
+// supported here). C11 7.2p1: each inclusion defines assert by whether NDEBUG is defined then.
+// __func__ stands for glibc's __ASSERT_FUNCTION, which in C is the same name.
+constexpr std::string_view kAssertHeader = R"(
+#undef assert
+#ifdef NDEBUG
+#define assert(expr) ((void) (0))
+#else
+#define assert(expr) ((expr) ? (void) (0) : __assert_fail(#expr, __FILE__, __LINE__, __func__))
+#endif
+)";
+
 }  // namespace
 
 std::string builtin_macros()
@@ -178,8 +190,12 @@ std::string builtin_macros()
 #define FORKLAB_DEFINE(name) out += format("#define {} {}\n", #name, spell(name));
     FORKLAB_HOST_CONSTANTS(FORKLAB_DEFINE)
 #undef FORKLAB_DEFINE
+    // assert works without the #include too, as every other library name does here.
+    out += kAssertHeader;
     return out;
 }
+
+std::string_view builtin_header(std::string_view name) { return name == "assert.h" ? kAssertHeader : std::string_view(); }
 
 // The layouts follow glibc on x86-64 (checked against the host's offsetof in the tests), except
 // struct sigaction: glibc's sigset_t is 128 bytes for 1024 signals, while the model has 64
@@ -404,7 +420,7 @@ int WIFSTOPPED(int status);
 int WSTOPSIG(int status);
 int WIFCONTINUED(int status);
 int WCOREDUMP(int status);
-void assert(_Bool condition);
+void __assert_fail(const char *assertion, const char *file, unsigned int line, const char *function);
 void EXPECT(_Bool condition);
 void NOTE(const char *text);
 long forklab_frame(const void *addr);

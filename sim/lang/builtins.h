@@ -11,6 +11,10 @@ namespace forklab::lang {
 // "#define NAME value" lines for every built-in constant, preprocessed before the program.
 std::string builtin_macros();
 
+// The text of a standard header that is read again at each #include, because what it defines
+// depends on the macros defined at that point (<assert.h> and NDEBUG), or nothing.
+std::string_view builtin_header(std::string_view name);
+
 // C declarations parsed before the program: each function declared here is a DeclKind::Builtin
 // (the only kind that may be variadic), each extern object a DeclKind::BuiltinVariable.
 std::string_view builtin_prelude();

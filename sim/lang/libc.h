@@ -89,6 +89,9 @@ void heap_free(BuiltinCall& c, std::uint64_t at);
 // when a write must sleep (a full pipe): the caller then makes the same call again once woken.
 CallOutcome flush_all_streams(BuiltinCall& c);
 
+// abort(3) (runtime.cpp): SIGABRT with its default action; the call never returns.
+CallOutcome abort_process(BuiltinCall& c);
+
 // The environment as exec sees it (libc_env.cpp). read_string_array copies a NULL-terminated
 // array of strings (argv, envp) as execve(2) does: EFAULT for a bad pointer (no signal), E2BIG
 // past the kernel's limits. current_environ is what `environ` holds now, as the kernel reads

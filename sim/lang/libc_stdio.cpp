@@ -465,6 +465,68 @@ CallOutcome do_perror(BuiltinCall& c)
     return store_file(c.mem, f) ? value(0) : CallOutcome{Kind::Fault};
 }
 
+// glibc's program_invocation_short_name: argv[0] after its last '/', or "" without an argv[0].
+// glibc points into the argv[0] string on the stack; the model takes the argv the kernel was
+// given at the last exec, so a program that rewrites argv[0]'s bytes is not seen.
+std::string short_program_name(BuiltinCall& c)
+{
+    Task const* me = c.kernel.find_task(c.pid);
+    if (!me || me->cmdline.empty())
+        return {};
+    std::string const& name = me->cmdline.front();
+    return name.substr(name.rfind('/') == std::string::npos ? 0 : name.rfind('/') + 1);
+}
+
+// The message of glibc's __assert_fail_base: "%s%s%s:%u: %s%sAssertion `%s' failed.\n" with
+// the program's short name, ": " unless it is empty, the file, the line, the function and ": "
+// unless it is NULL, and the expression. Nothing if a string faults (SIGSEGV is then queued).
+std::optional<std::string> assertion_message(BuiltinCall& c)
+{
+    std::optional<std::string> expression, file, function = std::string();
+    if (!(expression = read_c_string(c.mem, c.arg(0), 1 << 20)) || !(file = read_c_string(c.mem, c.arg(1), 1 << 20)))
+        return std::nullopt;
+    if (c.arg(3) && !(function = read_c_string(c.mem, c.arg(3), 1 << 20)))
+        return std::nullopt;
+    std::string const program = short_program_name(c);
+    return format("{}{}{}:{}: {}{}Assertion `{}' failed.\n", program, program.empty() ? "" : ": ", *file,
+        std::uint32_t(c.arg(2)), *function, c.arg(3) ? ": " : "", *expression);
+}
+
+// __assert_fail(3), what a failed assert() calls: the message goes to stderr as glibc's
+// __fxprintf(NULL, "%s", message) sends it (one write, stderr being unbuffered), stderr is
+// flushed, and abort() follows. (glibc also keeps the message in an mmap'ed page for core
+// dumps; the model does not.)
+CallOutcome do_assert_fail(BuiltinCall& c)
+{
+    Session s(c);
+    Formatted out;
+    if (s.resumed()) {
+        out = load_formatted(s.work());
+    } else {
+        auto const message = assertion_message(c);
+        if (!message)
+            return {Kind::Fault};
+        out.pieces = {Piece{Piece::Kind::Text, 0, 0, 0, *message}};
+        out.size = message->size();
+        save_formatted(s.work(), out);
+    }
+    Stdio io(s);
+    std::uint64_t const stream = libc_data(c, data::kStderr);
+    if (!s.resumed() && !prepare_output(io, c, stream, out.size))
+        return {Kind::Fault};
+    File f;
+    if (!s.begin(std_files(c)) || !load_file(c.mem, stream, f))
+        return {Kind::Fault};
+    (void)emit(io, f, out);
+    if (!io.halted())
+        (void)io.sync(f);
+    if (io.halted())
+        return io.halt_outcome();
+    if (!store_file(c.mem, f))
+        return {Kind::Fault};
+    return abort_process(c);
+}
+
 // strerror(3): the message in the library's own static buffer, as glibc's for unknown errors.
 CallOutcome do_strerror(BuiltinCall& c)
 {
@@ -622,7 +684,7 @@ std::span<Entry const> stdio_builtins()
         {"printf", do_printf}, {"fprintf", do_fprintf}, {"dprintf", do_dprintf}, {"sprintf", do_sprintf},
         {"snprintf", do_snprintf}, {"puts", do_puts}, {"fputs", do_fputs}, {"putchar", do_putchar},
         {"fputc", do_fputc}, {"putc", do_fputc}, {"fflush", do_fflush}, {"setbuf", do_setbuf},
-        {"setvbuf", do_setvbuf}, {"perror", do_perror}, {"strerror", do_strerror}, {"getchar", do_getchar},
+        {"setvbuf", do_setvbuf}, {"perror", do_perror}, {"__assert_fail", do_assert_fail}, {"strerror", do_strerror}, {"getchar", do_getchar},
         {"fgets", do_fgets}, {"exit", do_exit},
     };
     return table;

@@ -249,6 +249,18 @@ LangResult<ExprPtr> Parser::identifier()
 {
     Token const& t = advance();
     Symbol const* symbol = lookup(t.text);
+    if (!symbol && t.text == "__func__" && m_fn) {
+        // C11 6.4.2.2: as if each function body began with `static const char __func__[] =
+        // "name";`. Here it is that array's bytes in rodata, typed const char[N]; each use has
+        // its own copy, which only a comparison of pointers could tell.
+        Token name = t;
+        name.kind = TokenKind::String;
+        name.text = m_fn->function->decl->name;
+        auto e = LANG_TRY(string_literal(name));
+        auto& types = m_program.types;
+        e->type = types.array_of(types.qualified(types.char_type(), Qualifier::Const), name.text.size() + 1);
+        return e;
+    }
     if (!symbol) {
         if (peek().is_punct("("))
             return error(t.loc, format("implicit declaration of function '{}'", t.text));

@@ -54,14 +54,7 @@ CallOutcome do_exit(BuiltinCall& c)
     return r ? CallOutcome{Kind::Exited} : fail(c, r.error().code());
 }
 
-// abort(3): SIGABRT with its default action, whatever the program had installed.
-CallOutcome do_abort(BuiltinCall& c)
-{
-    (void)c.kernel.sigaction(c.pid, SIGABRT, SigAction{});
-    (void)c.kernel.sigprocmask(c.pid, SIG_UNBLOCK, sigbit(SIGABRT));
-    (void)c.kernel.kill(c.pid, c.pid, SIGABRT);
-    return {Kind::Restart};
-}
+CallOutcome do_abort(BuiltinCall& c) { return abort_process(c); }
 
 CallOutcome do_getpid(BuiltinCall& c) { auto r = c.kernel.getpid(c.pid); return result(c, r, r ? *r : 0); }
 CallOutcome do_getppid(BuiltinCall& c) { auto r = c.kernel.getppid(c.pid); return result(c, r, r ? *r : 0); }
@@ -341,10 +334,16 @@ CallOutcome do_note(BuiltinCall& c)
     return value(0);
 }
 
-// assert(3) without stdio yet: a failed assertion aborts.
-CallOutcome do_assert(BuiltinCall& c) { return c.arg(0) ? value(0) : do_abort(c); }
-
 }  // namespace
+
+// abort(3): SIGABRT with its default action, whatever the program had installed.
+CallOutcome abort_process(BuiltinCall& c)
+{
+    (void)c.kernel.sigaction(c.pid, SIGABRT, SigAction{});
+    (void)c.kernel.sigprocmask(c.pid, SIG_UNBLOCK, sigbit(SIGABRT));
+    (void)c.kernel.kill(c.pid, c.pid, SIGABRT);
+    return {Kind::Restart};
+}
 
 std::span<Entry const> core_builtins()
 {
@@ -357,7 +356,7 @@ std::span<Entry const> core_builtins()
         {"execvp", do_execvp}, {"execl", do_execl}, {"execlp", do_execlp}, {"execle", do_execle}, {"WIFEXITED", w_ifexited},
         {"WEXITSTATUS", w_exitstatus}, {"WIFSIGNALED", w_ifsignaled}, {"WTERMSIG", w_termsig},
         {"WIFSTOPPED", w_ifstopped}, {"WSTOPSIG", w_stopsig}, {"WIFCONTINUED", w_ifcontinued},
-        {"WCOREDUMP", w_coredump}, {"EXPECT", do_expect}, {"NOTE", do_note}, {"assert", do_assert},
+        {"WCOREDUMP", w_coredump}, {"EXPECT", do_expect}, {"NOTE", do_note},
     };
     return table;
 }
