@@ -1,4 +1,4 @@
-// `forklab verify FILE|DIR... [--time-limit MS] [--max-steps N]`: the model checked against the
+// `forklab verify FILE|DIR... [--time-limit MS] [--max-steps N] [--verbose]`: the model checked against the
 // real kernel. Each scenario is run in the model and, compiled with the host's C compiler, in a
 // sandbox on the host (native/sandbox.h); one line each:
 //
@@ -8,8 +8,11 @@
 //       +child: x = 200
 //     SKIP scenarios/files/perm.c: it runs as uid 0, and only root can become another user
 //
-// then "N passed, M failed, K skipped". Exit status 1 when a scenario differs (or could not be
-// checked), else 0; a host with no C compiler skips every scenario, saying so.
+// then how many EXPECTs the native runs checked (passed or failed) and how many they had to
+// skip (a page question the host would not answer), and "N passed, M failed, K skipped". With
+// --verbose each scenario's line is followed by its own EXPECT counts. Exit status 1 when a
+// scenario differs (or could not be checked), else 0; a host with no C compiler skips every
+// scenario, saying so.
 #include "verify.h"
 
 #include "native/sandbox.h"
@@ -27,11 +30,27 @@ struct VerifyArgs {
     std::uint64_t max_steps = 10'000'000;
     long time_limit_ms = 10'000;
     std::optional<std::string> native_stdin;
+    bool verbose = false;
+    bool no_page_broker = false;
 };
 
 struct Tally {
     int passed = 0, failed = 0, skipped = 0;
+    native::ExpectTally expects;
 };
+
+std::string describe(native::ExpectTally const& e)
+{
+    return std::to_string(e.checked) + " checked (" + std::to_string(e.checked_pages) + " with page questions), " +
+        std::to_string(e.skipped) + " skipped";
+}
+
+void add(native::ExpectTally& total, native::ExpectTally const& e)
+{
+    total.checked += e.checked;
+    total.checked_pages += e.checked_pages;
+    total.skipped += e.skipped;
+}
 
 void print_notes(native::Outcome const& o)
 {
@@ -40,7 +59,7 @@ void print_notes(native::Outcome const& o)
     std::cout << o.diff;
 }
 
-void verify_one(native::Verifier& verifier, std::filesystem::path const& path, Tally& tally)
+void verify_one(native::Verifier& verifier, std::filesystem::path const& path, bool verbose, Tally& tally)
 {
     using Kind = native::Outcome::Kind;
     native::Outcome const o = verifier.verify(path);
@@ -63,6 +82,12 @@ void verify_one(native::Verifier& verifier, std::filesystem::path const& path, T
         break;
     }
     print_notes(o);
+    if (o.kind == Kind::Match || o.kind == Kind::Differ) {
+        add(tally.expects, o.expects);
+        if (verbose)
+            std::cout << "  EXPECTs natively: " << describe(o.expects) << "; page questions answered by "
+                      << (o.page_broker ? "the page broker (root)" : "the process itself") << "\n";
+    }
     std::cout << std::flush;
 }
 
@@ -85,6 +110,7 @@ int verify_paths(VerifyArgs const& a)
     native::Options options;
     options.max_steps = a.max_steps;
     options.time_limit = std::chrono::milliseconds(a.time_limit_ms);
+    options.page_broker = !a.no_page_broker;
     if (a.native_stdin) {
         std::string text;
         for (std::size_t i = 0; i < a.native_stdin->size(); ++i) {
@@ -107,7 +133,8 @@ int verify_paths(VerifyArgs const& a)
     Tally tally;
     for (std::string const& arg : a.paths)
         for (auto const& path : expand(arg, tally))
-            verify_one(verifier, path, tally);
+            verify_one(verifier, path, a.verbose, tally);
+    std::cout << "EXPECTs natively: " << describe(tally.expects) << "\n";
     std::cout << tally.passed << " passed, " << tally.failed << " failed, " << tally.skipped << " skipped\n"
               << std::flush;
     return tally.failed ? 1 : 0;
@@ -132,6 +159,9 @@ void add_verify_command(CLI::App& app)
         ->check(CLI::Range(1L, 3'600'000L));
     cmd->add_option("--native-stdin", a->native_stdin,
         "For testing verify itself: the native run's stdin instead of the scenario's (\\n: a newline)");
+    cmd->add_flag("--no-page-broker", a->no_page_broker,
+        "For testing verify itself: leave the page questions to the scenario's own (unprivileged) reads");
+    cmd->add_flag("--verbose,-v", a->verbose, "After each scenario, how many EXPECTs it checked and skipped natively");
     cmd->callback([a] { verify_all(*a); });
 }
 

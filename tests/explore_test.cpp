@@ -237,6 +237,21 @@ TEST_CASE("explore: a parent's exit is ordered against the child's getppid")
                   "}\n") == std::set<std::string>{"0\n", "1\n"});
 }
 
+TEST_CASE("explore: a child's getppid is ordered against the parent's later exit")
+{
+    // As above, but the child asks before it prints: its getppid step itself must not be run
+    // ahead of the parent's exit.
+    CHECK(answers("#include <stdio.h>\n#include <unistd.h>\n"
+                  "int main(void) {\n"
+                  "    if (fork() == 0) {\n"
+                  "        int orphan = getppid() == 1;\n"
+                  "        printf(\"%d\\n\", orphan);\n"
+                  "        return 0;\n"
+                  "    }\n"
+                  "    return 0;\n"
+                  "}\n") == std::set<std::string>{"0\n", "1\n"});
+}
+
 TEST_CASE("explore: a child's exit is ordered against the parent's sigpending")
 {
     // A blocked SIGCHLD stays pending: the parent sees it only if the child has exited.

@@ -4,6 +4,7 @@
 // when the host has no C compiler: they never pass without having run.
 #include "native/compile.h"
 #include "native/normalise.h"
+#include "native/page_broker.h"
 #include "native/sandbox.h"
 #include "native/verify.h"
 
@@ -14,6 +15,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -47,6 +50,31 @@ int leftover_processes(Verifier const& v)
             ++found;
     }
     return found;
+}
+
+// A connected client of a PageBroker listening at `path`, as forklab.h's is.
+int connect_to(fs::path const& path)
+{
+    sockaddr_un where{};
+    where.sun_family = AF_UNIX;
+    std::snprintf(where.sun_path, sizeof where.sun_path, "%s", path.c_str());
+    int const fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    if (fd >= 0 && connect(fd, reinterpret_cast<sockaddr const*>(&where), sizeof where) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+// Let the broker take connections and answer for a while (it never blocks).
+void serve_a_while(PageBroker& broker)
+{
+    for (int round = 0; round < 20; ++round) {
+        pollfd fds[PageBroker::kMostFds];
+        std::size_t const n = broker.poll_fds(fds);
+        if (poll(fds, n, 10) > 0)
+            broker.serve(std::span(fds, n));
+    }
 }
 
 // This test process has no child left, running or zombie.
@@ -259,4 +287,131 @@ TEST_CASE("the sandbox runs main on a terminal in its own group and kills what i
         CHECK(r.main_pid == 2);
     CHECK(no_children());
     fs::remove_all(dir);
+}
+
+TEST_CASE("the page broker answers each connection about its own pages and ignores bad questions")
+{
+    fs::path const base = fs::is_directory("/var/tmp") ? fs::path("/var/tmp") : fs::temp_directory_path();
+    fs::path const path = base / ("forklab-broker-test-" + std::to_string(getpid()));
+    auto broker = PageBroker::listen(path);
+    REQUIRE(broker.has_value());
+    static int page_of_mine = 0;
+    page_of_mine = 7;  // A page of ours, present.
+
+    int const silent = connect_to(path);  // Connects and never asks: must hold nobody up.
+    int const asker = connect_to(path);
+    int const garbler = connect_to(path);
+    REQUIRE(silent >= 0);
+    REQUIRE(asker >= 0);
+    REQUIRE(garbler >= 0);
+    PageQuestion const q{kPageMagic, 0, std::uint64_t(reinterpret_cast<std::uintptr_t>(&page_of_mine))};
+    REQUIRE(send(asker, &q, sizeof q, 0) == ssize_t(sizeof q));
+    REQUIRE(send(garbler, "bad", 3, 0) == 3);
+    serve_a_while(*broker);
+
+    PageAnswer a{};
+    a.magic = 0;
+    REQUIRE(recv(asker, &a, sizeof a, MSG_DONTWAIT) == ssize_t(sizeof a));
+    CHECK(a.magic == kPageMagic);
+    CHECK((a.known & PageAnswer::Pagemap) != 0);
+    CHECK((a.pagemap >> 63) == 1);  // Present: we just wrote it.
+    PageAnswer const direct = read_page(getpid(), q.address);
+    CHECK(direct.pagemap == a.pagemap);  // The asker's own pid was asked about.
+    if (geteuid() == 0) {
+        // Root reads frame numbers: a frame and its count are known, and the page is ours alone.
+        CHECK((a.known & PageAnswer::Frame) != 0);
+        CHECK((a.pagemap & ((1ULL << 55) - 1)) != 0);
+        CHECK(a.kpagecount == 1);
+    }
+    char buf[64];
+    CHECK(recv(garbler, buf, sizeof buf, MSG_DONTWAIT) == 0);  // Hung up on, no answer.
+    CHECK(recv(silent, buf, sizeof buf, MSG_DONTWAIT) < 0);   // Still waiting for its question.
+    close(silent);
+    close(asker);
+    close(garbler);
+    fs::remove(path);
+}
+
+TEST_CASE("page questions are answered by the page broker as root and skipped without it")
+{
+    require_compiler();
+    Verifier v;
+    Outcome const o = v.verify(fixture("pages_shared.c"));
+    INFO(o.reason, "\n", o.diff);
+    CHECK(o.kind == Outcome::Kind::Match);
+    if (namespaces_available()) {
+        // Every page question is checked, none skipped: frame numbers need root, and the
+        // scenario runs as uid 1000.
+        CHECK(o.page_broker);
+        CHECK(o.expects.skipped == 0);
+        CHECK(o.expects.checked_pages >= 4);
+    } else {
+        CHECK_FALSE(o.page_broker);
+        CHECK(o.expects.skipped > 0);
+    }
+
+    Options options;
+    options.page_broker = false;  // As a scenario built and run by hand as uid 1000.
+    Verifier alone(options);
+    Outcome const n = alone.verify(fixture("pages_shared.c"));
+    INFO(n.reason);
+    CHECK(n.kind == Outcome::Kind::Match);
+    CHECK_FALSE(n.page_broker);
+    // Main is never root (verify drops to uid 1000 as root): its frame questions are skipped,
+    // never passed.
+    CHECK(n.expects.skipped > 0);
+    CHECK(no_children());
+}
+
+TEST_CASE("a page-sharing EXPECT that is false natively is reported as DIFFER")
+{
+    require_compiler();
+    Options options;
+    options.native_stdin = "write\n";  // The native child writes x before asking about it.
+    Verifier v(options);
+    Outcome const o = v.verify(fixture("pages_shared.c"));
+    INFO(o.reason);
+    // The refcount claim fails on every host: without root the pagemap's "exclusively mapped"
+    // bit still answers 1 for the child's written page.
+    CHECK(o.kind == Outcome::Kind::Differ);
+    CHECK(o.reason.find("failed in 0 process(es) in the model, 1 natively") != std::string::npos);
+    bool const frame_claim_failed =
+        !o.notes.empty() && o.notes.front().find("failed in 0 process(es) in the model, 1 natively") != std::string::npos;
+    if (namespaces_available()) {
+        // The frame claim is checked too (by the page broker), and fails.
+        CHECK(frame_claim_failed);
+        CHECK(o.expects.skipped == 0);
+    } else {
+        // The host will not say which frame: skipped, so neither a pass nor a difference.
+        CHECK_FALSE(frame_claim_failed);
+        CHECK(o.expects.skipped > 0);
+    }
+}
+
+TEST_CASE("processes asking page questions at once each get their own answer")
+{
+    require_compiler();
+    Verifier v;
+    Outcome const o = v.verify(fixture("pages_many_askers.c"));
+    INFO(o.reason, "\n", o.diff);
+    CHECK(o.kind == Outcome::Kind::Match);
+    if (namespaces_available()) {
+        CHECK(o.expects.skipped == 0);
+        CHECK(o.expects.checked_pages >= 4 * 200);
+    }
+    CHECK(leftover_processes(v) == 0);
+    CHECK(no_children());
+}
+
+TEST_CASE("page questions leave no descriptor behind and errno as it was")
+{
+    require_compiler();
+    Verifier v;
+    Outcome const o = v.verify(fixture("pages_leave_no_trace.c"));
+    INFO(o.reason, "\n", o.diff);
+    CHECK(o.kind == Outcome::Kind::Match);
+    // The fd and errno EXPECTs are plain ones: checked on every host.
+    CHECK(o.expects.checked >= 2);
+    if (namespaces_available())
+        CHECK(o.expects.checked_pages == 1);
 }

@@ -7,6 +7,7 @@
 //!   child: handler caught SIGUSR1
 //!   sleep with SIGINT ignored: exited 0 after SIGINT
 //!   sleep with SIGUSR1 caught before exec: killed by SIGUSR1
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,15 +21,22 @@ void on_usr1(int sig)
     write(1, msg, strlen(msg));
 }
 
-/* Fork a child that runs `sleep 2`, send it sig after a second, and say how it ended. */
+/* Fork a child that runs `sleep 2`, send it sig once it runs sleep, and say how it ended. */
 void exec_sleep_and_send(const char *label, int sig)
 {
+    int ready[2];
+    char c;
+    pipe(ready);
     pid_t pid = fork();
     if (pid == 0) {
+        close(ready[0]);
+        fcntl(ready[1], F_SETFD, FD_CLOEXEC);  /* the exec itself closes it */
         execlp("sleep", "sleep", "2", (char *)NULL);
         _exit(127);
     }
-    sleep(1);                   /* by now the child runs sleep */
+    close(ready[1]);
+    read(ready[0], &c, 1);      /* end of file: the child has exec'd sleep */
+    close(ready[0]);
     kill(pid, sig);
     int status;
     waitpid(pid, &status, 0);

@@ -34,12 +34,14 @@ std::unordered_map<std::string_view, Touch> const& call_touches()
         for (std::string_view n : {"exit", "_exit"})
             t[n] = kTouchExit;
         // Calls that see or change only the caller's own family and signal state: its
-        // children (wait), its parent (getppid), its own dispositions, mask and pending set.
-        // getpgid, getsid and setpgid name any pid, and setsid can orphan a process group:
-        // they are left out, with kill.
-        for (std::string_view n : {"getppid", "wait", "waitpid", "signal", "sigaction", "pause", "sigprocmask",
-                 "sigpending", "sigsuspend", "getpgrp"})
-            t[n] = kTouchProcs;
+        // parent (getppid); its children (wait) and its own dispositions, mask and pending set,
+        // where a child's SIGCHLD lands. getpgid, getsid and setpgid name any pid, getpgrp
+        // reads what a parent's setpgid changes, and setsid can orphan a process group: they
+        // are left out, with kill.
+        t["getppid"] = kTouchParent;
+        for (std::string_view n : {"wait", "waitpid", "signal", "sigaction", "pause", "sigprocmask", "sigpending",
+                 "sigsuspend"})
+            t[n] = kTouchChildren;
         for (std::string_view n : {"write", "read", "close", "dup", "dup2", "pipe", "printf", "fprintf", "dprintf",
                  "puts", "fputs", "putchar", "fputc", "putc", "fflush", "perror", "getchar", "fgets", "open",
                  "creat", "lseek", "fcntl", "flock", "unlink", "mkdir", "chdir", "getcwd", "isatty", "stat",
@@ -66,6 +68,23 @@ Touch fault_touch(Event const& e)
     return private_fault ? kTouchNone : kTouchAll;
 }
 
+// A sleep, or a wake-up, is part of the call it happens in: a wait sleeps until a child
+// changes state (only the family sees it), a pipe or a lock until another file operation.
+// A timed sleep, pause (any signal) and vfork touch everything.
+Touch sleep_touch(BlockReason why)
+{
+    switch (why) {
+    case BlockReason::Wait:
+        return kTouchChildren;
+    case BlockReason::PipeRead:
+    case BlockReason::PipeWrite:
+    case BlockReason::FileLock:
+        return kTouchFiles;
+    default:
+        return kTouchAll;
+    }
+}
+
 Touch event_touch(Event const& e, pid_t pid)
 {
     switch (e.kind) {
@@ -75,15 +94,25 @@ Touch event_touch(Event const& e, pid_t pid)
         return kTouchNone;
     case EventKind::Fork:
         return ForkKind(e.aux) == ForkKind::Fork ? kTouchSpawn : kTouchAll;
-    case EventKind::Exit:
     case EventKind::Reap:
+        // Its own wait reaping a child, or its death reaped at once (by init, or by a parent
+        // that ignores SIGCHLD).
+        return e.pid == pid ? kTouchChildren : kTouchExit;
+    case EventKind::Exit:
     case EventKind::Reparent:
         return kTouchExit;
     case EventKind::SignalDiscarded:
         return SignalReason(e.aux) == SignalReason::ChildExited ? kTouchExit : kTouchAll;
     case EventKind::SignalSent:
         // The parent keeps the SIGCHLD pending (it blocks it): only its signal calls see it.
-        return SignalReason(e.aux) == SignalReason::ChildExited ? kTouchProcs : kTouchAll;
+        return SignalReason(e.aux) == SignalReason::ChildExited ? kTouchExit : kTouchAll;
+    case EventKind::Blocked:
+        return e.pid == pid ? sleep_touch(BlockReason(e.aux)) : kTouchAll;
+    case EventKind::Woken:
+        // A child's death wakes its parent's wait: part of the death, which the parent sees.
+        if (e.pid != pid && BlockReason(e.aux) == BlockReason::Wait)
+            return kTouchExit;
+        return sleep_touch(BlockReason(e.aux));
     case EventKind::FileClosed:
         // Closing one of several references changes a count nobody can read; the last close
         // of a pipe's end is an end of file or a broken pipe for someone else.
@@ -106,7 +135,7 @@ Touch event_touch(Event const& e, pid_t pid)
 
 }  // namespace
 
-bool depends(Touch step, Touch other, Kinship kin, bool spawns_commute)
+bool depends(Touch step, Touch other, Kinship const& kin, bool spawns_commute)
 {
     if (step == kTouchNone || other == kTouchNone)
         return false;
@@ -114,11 +143,18 @@ bool depends(Touch step, Touch other, Kinship kin, bool spawns_commute)
         return true;
     if ((step & kTouchFiles) && (other & kTouchFiles))
         return true;
-    // A death is seen through wait, getppid and SIGCHLD only by the parent and the children.
-    bool const exit_vs_procs = ((step & kTouchExit) && (other & kTouchProcs)) || ((step & kTouchProcs) && (other & kTouchExit));
-    if (exit_vs_procs && kin == Kinship::Family)
+    if ((step & kTouchSpawn) && (other & kTouchSpawn) && !spawns_commute)
         return true;
-    return (step & kTouchSpawn) && (other & kTouchSpawn) && !spawns_commute;
+    // A death, seen by the parent (wait, SIGCHLD) and by the children (getppid, or a
+    // PR_SET_PDEATHSIG signal, which lands in their signal state).
+    if ((step & kTouchExit) && (other & kTouchChildren) && (kin.other_is_parent || kin.other_adopts))
+        return true;
+    if ((step & kTouchExit) && (other & (kTouchParent | (kin.other_has_pdeath ? kTouchChildren : 0))) && kin.other_is_child)
+        return true;
+    if ((other & kTouchExit) && (step & kTouchChildren) && (kin.other_is_child || kin.step_adopts))
+        return true;
+    return (other & kTouchExit) && (step & (kTouchParent | (kin.step_has_pdeath ? kTouchChildren : 0))) &&
+        kin.other_is_parent;
 }
 
 Touch call_touch(std::string_view name)
@@ -268,9 +304,9 @@ Touch CodeFootprint::statement(lang::Cpu const& cpu) const
         bool began;         // Past the statement's own Stmt: the next one ends the step.
     };
     auto const& code = m_program.code();
-    // A task woken in a call it slept in makes the call again: it starts inside its statement.
-    bool const inside = cpu.pc < code.size() && code[cpu.pc].op != Op::Stmt;
-    std::vector<Path> work{{cpu.pc, cpu.calls.size(), inside}};
+    // As Machine::step runs: from pc (inside a statement, for a task a fork or a wake-up left
+    // there) through the next Stmt and its whole statement.
+    std::vector<Path> work{{cpu.pc, cpu.calls.size(), false}};
     std::unordered_set<std::uint64_t> seen;
     Touch t = kTouchNone;
     while (!work.empty()) {

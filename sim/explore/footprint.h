@@ -38,18 +38,27 @@ using Touch = std::uint8_t;
 inline constexpr Touch kTouchNone = 0;
 inline constexpr Touch kTouchSpawn = 1;  // A plain fork: a new pid and a new child.
 inline constexpr Touch kTouchExit = 2;   // The task's death: zombie, reparenting, SIGCHLD.
-inline constexpr Touch kTouchProcs = 4;  // Sees its children, its parent or its signal state.
-inline constexpr Touch kTouchFiles = 8;  // Descriptors, files, pipes, the terminal.
-inline constexpr Touch kTouchAll = 16;   // Anything: depends on every step.
+inline constexpr Touch kTouchChildren = 4;  // Sees its children's deaths: wait, SIGCHLD, its signal state.
+inline constexpr Touch kTouchFiles = 8;     // Descriptors, files, pipes, the terminal.
+inline constexpr Touch kTouchAll = 16;      // Anything: depends on every step.
+inline constexpr Touch kTouchParent = 32;   // Sees who its parent is (getppid).
 
-// How the two tasks are related: a parent and its child, or a task that can adopt orphans (a
-// subreaper, a namespace's init) -- or neither.
-enum class Kinship : std::uint8_t { Family, Strangers };
+// How the task that may do `other` stands to the one taking `step`: a death is seen only by
+// the dead task's parent (or a task that may adopt it: a subreaper, a namespace's init) and by
+// its children -- as a signal, too, by a child that asked for PR_SET_PDEATHSIG.
+struct Kinship {
+    bool other_is_parent = false;    // It is the stepping task's parent ...
+    bool other_is_child = false;     // ... or its child.
+    bool other_adopts = false;       // It may become the stepping task's parent.
+    bool step_adopts = false;        // The stepping task may become its parent.
+    bool step_has_pdeath = false;    // The stepping task gets a signal when its parent dies.
+    bool other_has_pdeath = false;   // The other one does.
+};
 
-// Whether a step touching `step` can depend on a step touching `other` of a task related by
-// `kin`. `spawns_commute`: two plain forks are independent (pids are counted up to renaming,
-// and no fork can fail).
-bool depends(Touch step, Touch other, Kinship kin, bool spawns_commute);
+// Whether a step touching `step` can depend on a step touching `other` of a task standing to
+// it as `kin` says. `spawns_commute`: two plain forks are independent (pids are counted up to
+// renaming, and no fork can fail).
+bool depends(Touch step, Touch other, Kinship const& kin, bool spawns_commute);
 
 // What a call of the library function `name` can touch, by what it does (an unknown name:
 // everything).

@@ -190,7 +190,8 @@ private:
     struct Future {
         pid_t pid;
         pid_t parent;
-        bool adopts;  // A subreaper or a namespace's init: may become anyone's parent.
+        bool adopts;     // A subreaper or a namespace's init: may become anyone's parent.
+        bool has_pdeath; // PR_SET_PDEATHSIG: its parent's death signals it.
         Touch touch;
     };
     struct Independence {
@@ -200,14 +201,19 @@ private:
 
         bool depends(Touch step, pid_t pid) const
         {
-            pid_t parent = 0;
+            Future const* me = nullptr;
             for (Future const& f : futures)
                 if (f.pid == pid)
-                    parent = f.parent;
+                    me = &f;
             for (Future const& f : futures) {
                 if (f.pid == pid)
                     continue;
-                Kinship const kin = f.adopts || f.pid == parent || f.parent == pid ? Kinship::Family : Kinship::Strangers;
+                Kinship const kin{.other_is_parent = me && f.pid == me->parent,
+                    .other_is_child = f.parent == pid,
+                    .other_adopts = f.adopts,
+                    .step_adopts = !me || me->adopts,
+                    .step_has_pdeath = !me || me->has_pdeath,
+                    .other_has_pdeath = f.has_pdeath};
                 Touch const future = f.touch;
                 if (forklab::explore::depends(step, future, kin, spawns_commute))
                     return true;
@@ -230,7 +236,7 @@ private:
                 continue;
             bool const adopts = (t.signal && t.signal->is_child_subreaper) || t.reaps_children ||
                 (t.pid_ns() && t.pid_ns()->child_reaper == &t);
-            ind.futures.push_back({t.pid, t.real_parent ? t.real_parent->pid : 0, adopts, future_touch(t)});
+            ind.futures.push_back({t.pid, t.real_parent ? t.real_parent->pid : 0, adopts, t.pdeath_signal != 0, future_touch(t)});
         }
         ind.spawns_commute = m_how.pid_symmetry && m_trust_forks;
         ind.exits_commute_with_spawns = m_trust_forks;

@@ -1,6 +1,7 @@
 #include "native/sandbox.h"
 
 #include "base/format.h"
+#include "native/page_broker.h"
 
 #include <cerrno>
 #include <climits>
@@ -14,11 +15,13 @@
 #include <grp.h>
 #include <poll.h>
 #include <sched.h>
+#include <span>
 #include <sstream>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -38,6 +41,11 @@ constexpr std::chrono::milliseconds kGrace{3000};
 // The directories of the model's filesystem that a scenario may put files in: each gets a fresh
 // tmpfs in the run's mount namespace.
 constexpr char const* kWritableRoots[] = {"/tmp", "/home"};
+
+// Where init's page broker listens: in the work folder, which the sandbox does not cover.
+std::filesystem::path page_socket(Spec const& spec) { return spec.work_dir / "pages.sock"; }
+
+bool wants_page_broker(Spec const& spec, bool isolated) { return isolated && spec.page_broker; }
 
 std::string top_dir(std::string const& path)
 {
@@ -239,6 +247,56 @@ void kill_descendants(bool isolated)
     closedir(proc);
 }
 
+// Start init's page broker, and tell the parent whether it listens.
+std::optional<PageBroker> start_page_broker(Spec const& spec, int report_fd)
+{
+    auto broker = PageBroker::listen(page_socket(spec));
+    std::string const line = broker ? "pages-broker ok\n" : "pages-broker " + broker.error() + "\n";
+    if (write(report_fd, line.data(), line.size()) < 0) {
+    }
+    if (!broker)
+        return std::nullopt;
+    return std::move(*broker);
+}
+
+// Sleep until SIGALRM or SIGCHLD is pending (they stay blocked: neither can slip in between a
+// check and the wait) and take it; meanwhile the page broker, if any, answers questions.
+int wait_for_signal(sigset_t const& wake, int signal_fd, PageBroker* broker)
+{
+    pollfd fds[1 + PageBroker::kMostFds];
+    for (;;) {
+        fds[0] = {signal_fd, POLLIN, 0};
+        std::size_t n = 1;
+        if (broker)
+            n += broker->poll_fds(std::span(fds + 1, PageBroker::kMostFds));
+        if (signal_fd < 0 || (poll(fds, n, -1) < 0 && errno != EINTR)) {
+            siginfo_t info{};
+            return sigwaitinfo(&wake, &info);
+        }
+        if (broker)
+            broker->serve(std::span(fds + 1, n - 1));
+        signalfd_siginfo si{};
+        if ((fds[0].revents & POLLIN) && read(signal_fd, &si, sizeof si) == ssize_t(sizeof si))
+            return int(si.ssi_signo);
+    }
+}
+
+// The model is one CPU. On several, Linux's write fault may copy a page that only one process
+// maps: it reuses the page only when its reference count is 1, and a page faulted in on
+// another CPU can still hold a reference from that CPU's batch of pages waiting to join the
+// LRU lists (mm/memory.c: wp_can_reuse_anon_folio() drains only the local batch). Every
+// process of the scenario runs on the CPU init runs on, so the host answers as one CPU does.
+void pin_to_one_cpu()
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    int const cpu = sched_getcpu();
+    if (cpu < 0)
+        return;
+    CPU_SET(cpu, &set);
+    (void)sched_setaffinity(0, sizeof set, &set);  // Not fatal: a confined host may refuse.
+}
+
 long last_pid()
 {
     long n = 0;
@@ -249,6 +307,7 @@ long last_pid()
 [[noreturn]] void become_init(Spec const& spec, Exec const& e, int slave, int report_fd, bool isolated)
 {
     setsid();  // No controlling terminal: the pty is nobody's, so no SIGHUP on main's exit.
+    pin_to_one_cpu();
     if (isolated) {
         mount_private_world(spec, report_fd);
         create_files(spec, report_fd);
@@ -262,6 +321,9 @@ long last_pid()
     sigaddset(&wake, SIGALRM);
     sigaddset(&wake, SIGCHLD);
     sigprocmask(SIG_BLOCK, &wake, nullptr);
+    int const signal_fd = signalfd(-1, &wake, SFD_CLOEXEC);
+    std::optional<PageBroker> broker =
+        wants_page_broker(spec, isolated) ? start_page_broker(spec, report_fd) : std::nullopt;
     auto const ms = spec.time_limit.count();
     itimerval limit{};
     limit.it_value.tv_sec = ms / 1000;
@@ -290,8 +352,7 @@ long last_pid()
             usleep(1000);
             continue;
         }
-        siginfo_t info{};
-        if (sigwaitinfo(&wake, &info) == SIGALRM) {
+        if (wait_for_signal(wake, signal_fd, broker ? &*broker : nullptr) == SIGALRM) {
             killed = true;
             kill_descendants(isolated);
         }
@@ -389,6 +450,12 @@ void parse_results(std::string const& text, Result& r)
             r.error = line.substr(6);
             continue;
         }
+        if (line.starts_with("pages-broker ")) {
+            r.page_broker = line == "pages-broker ok";
+            if (!r.page_broker)
+                r.page_broker_error = line.substr(13);
+            continue;
+        }
         int main = 0, status = -1, timeout = 0, init = 0;
         long last = 0;
         if (std::sscanf(line.c_str(), "main %d %d timeout %d init %d last %ld", &main, &status, &timeout, &init, &last) ==
@@ -480,6 +547,8 @@ Result run(Spec const& spec)
     std::vector<std::string> env = {"PATH=/bin:/usr/bin", "HOME=/home/student", "FORKLAB_REPORT=" + report.string()};
     if (!r.isolated)
         env[0] = "PATH=" + spec.bin_dir.string() + ":/bin:/usr/bin";
+    if (wants_page_broker(spec, r.isolated))
+        env.push_back("FORKLAB_PAGES=" + page_socket(spec).string());
     Exec e;
     for (auto const& a : spec.argv)
         e.argv.push_back(const_cast<char*>(a.c_str()));
@@ -520,6 +589,8 @@ Result run(Spec const& spec)
     if (r.isolated && r.init_pid != 1 && r.error.empty())
         r.error = format("init was pid {} in its namespace, not 1", r.init_pid);
     r.report = read_report(report);
+    std::error_code ec;
+    std::filesystem::remove(page_socket(spec), ec);
     return r;
 }
 

@@ -18,6 +18,9 @@
 // text waiting in its input queue, read in whatever pieces read(2) asks for, then end-of-file
 // (non-canonical mode with VMIN = VTIME = 0). It is nobody's controlling terminal, so no SIGHUP
 // reaches the orphans when main exits. init waits until every process has gone.
+//
+// In the namespaces init, still root, also answers the scenario's page questions (frame
+// numbers and reference counts, which Linux shows only to CAP_SYS_ADMIN): native/page_broker.h.
 #pragma once
 
 #include "kernel/uapi.h"
@@ -44,6 +47,7 @@ struct Spec {
     std::filesystem::path bin_dir;   // Native builds of scenarios/bin.
     std::filesystem::path work_dir;  // A private folder for the EXPECT report.
     std::chrono::milliseconds time_limit{10'000};
+    bool page_broker = true;         // Let init answer page questions (when isolated, so root).
 };
 
 struct Result {
@@ -55,6 +59,8 @@ struct Result {
     pid_t init_pid = 0;           // The pid orphans saw as their parent (1 when isolated).
     std::set<pid_t> pids;         // Every number that was a pid of one of the run's processes.
     std::vector<std::string> report;  // EXPECT lines from forklab.h ("forklab: EXPECT failed ...").
+    bool page_broker = false;     // init answered page questions during the run.
+    std::string page_broker_error;  // Why it could not, when it was meant to.
     std::string error;            // The sandbox itself failed (then nothing else is meaningful).
 };
 

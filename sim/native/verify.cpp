@@ -37,27 +37,41 @@ std::expected<std::filesystem::path, std::string> make_work_dir()
     return std::filesystem::path(templ);
 }
 
-// Model: the failed EXPECTs by line. Native: the failed and the skipped ones by line, from
-// forklab.h's report lines ("forklab: EXPECT failed at FILE:LINE in pid PID: COND").
+// Model: the failed EXPECTs by line. Native: the failed and the skipped ones by line, and a
+// count of every one run, from forklab.h's report lines
+// ("forklab: EXPECT failed at FILE:LINE in pid PID (pages): COND").
 struct Expects {
     std::map<int, int> failed;   // line -> how many processes failed it
     std::map<int, int> skipped;
+    ExpectTally tally;
 };
 
 Expects native_expects(std::vector<std::string> const& report)
 {
     Expects e;
     for (std::string const& line : report) {
+        bool const passed = line.starts_with("forklab: EXPECT passed at ");
         bool const failed = line.starts_with("forklab: EXPECT failed at ");
         bool const skipped = line.starts_with("forklab: EXPECT skipped at ");
-        if (!failed && !skipped)
-            continue;
         auto const in = line.find(" in pid ");
+        if ((!passed && !failed && !skipped) || in == std::string::npos)
+            continue;
         auto const colon = line.rfind(':', in);
-        if (in == std::string::npos || colon == std::string::npos)
+        if (colon == std::string::npos)
             continue;
         int const at = std::atoi(line.c_str() + colon + 1);
-        ++(failed ? e.failed : e.skipped)[at];
+        auto const pid_end = line.find_first_not_of("0123456789", in + 8);
+        bool const pages = pid_end != std::string::npos && line.compare(pid_end, 9, " (pages):") == 0;
+        if (skipped) {
+            ++e.skipped[at];
+            ++e.tally.skipped;
+            continue;
+        }
+        if (failed)
+            ++e.failed[at];
+        ++e.tally.checked;
+        if (pages)
+            ++e.tally.checked_pages;
     }
     return e;
 }
@@ -145,6 +159,16 @@ void compare_output(scenario::Loaded const& loaded, lang::RunOptions const& opts
     o.diff = scenario::line_diff(want, got);
 }
 
+// A verdict reached before (or instead of) comparing two runs.
+Outcome early(Outcome::Kind kind, std::string reason, std::vector<std::string> notes = {})
+{
+    Outcome o;
+    o.kind = kind;
+    o.reason = std::move(reason);
+    o.notes = std::move(notes);
+    return o;
+}
+
 }  // namespace
 
 std::string describe_status(int status)
@@ -198,16 +222,16 @@ Outcome Verifier::verify(std::filesystem::path const& path)
 {
     using Kind = Outcome::Kind;
     if (m_unavailable)
-        return {Kind::Skip, *m_unavailable, {}, {}};
+        return early(Kind::Skip, *m_unavailable);
     auto loaded = scenario::load(path);
     if (!loaded)
-        return {Kind::Error, loaded.error(), {}, {}};
+        return early(Kind::Error, loaded.error());
     lang::RunOptions base;
     base.max_steps = m_options.max_steps;
     lang::RunOptions const opts = scenario::run_options(*loaded, base);
     scenario::Verdict const model = scenario::check(*loaded, base);
     if (model.kind == scenario::Verdict::Kind::BadInput)
-        return {Kind::Error, model.reasons.front(), {}, {}};
+        return early(Kind::Error, model.reasons.front());
 
     auto const bin_dir = scenario::find_bin_dir(path);
     Spec spec;
@@ -219,30 +243,30 @@ Outcome Verifier::verify(std::filesystem::path const& path)
     spec.uid_given = loaded->scenario.uid.has_value();
     spec.work_dir = m_work;
     spec.time_limit = m_options.time_limit;
+    spec.page_broker = m_options.page_broker;
     if (auto why = cannot_run(spec))
-        return {Kind::Skip, *why, {}, {}};
+        return early(Kind::Skip, *why);
     if (!bin_dir)
-        return {Kind::Skip, "no scenarios/bin folder to build the programs it may exec", {}, {}};
+        return early(Kind::Skip, "no scenarios/bin folder to build the programs it may exec");
     auto bin = native_bin(*bin_dir);
     if (!bin)
-        return {Kind::Error, "the native programs of " + bin_dir->string() + " do not build: " + bin.error(), {}, {}};
+        return early(Kind::Error, "the native programs of " + bin_dir->string() + " do not build: " + bin.error());
     spec.bin_dir = *bin;
     // The model installs the scenario itself as /bin/NAME.c (lang/session.cpp), where a program
     // that execs argv[0] finds it; so does the native /bin, for this run.
     spec.exe = spec.bin_dir / path.filename();
     if (auto r = compile_c(m_cc, path, spec.exe, include_dir_for(*bin_dir)); !r)
-        return {Kind::Differ, "the model runs it, but the host's compiler rejects it", {r.error()}, {}};
+        return early(Kind::Differ, "the model runs it, but the host's compiler rejects it", {r.error()});
 
     Result const native = run(spec);
     std::error_code ec;
     std::filesystem::remove(spec.exe, ec);
     if (!native.error.empty())
-        return {Kind::Error, "the sandbox failed: " + native.error, {}, {}};
+        return early(Kind::Error, "the sandbox failed: " + native.error);
     if (native.timed_out && !model.run.ok)
-        return {Kind::Skip,
+        return early(Kind::Skip,
             format("neither run ends: the model stopped after {} steps ({}), the native run at the time limit",
-                model.run.steps, model.run.error),
-            {}, {}};
+                model.run.steps, model.run.error));
     Outcome o;
     if (native.timed_out)
         o.notes.push_back(format("the native run did not end within {} ms (every process was killed)",
@@ -261,6 +285,10 @@ Outcome Verifier::verify(std::filesystem::path const& path)
     }
     if (auto note = skipped_note(native); !note.empty())
         o.notes.push_back(note);
+    if (!native.page_broker_error.empty())
+        o.notes.push_back("the page broker could not start: " + native.page_broker_error);
+    o.expects = native_expects(native.report).tally;
+    o.page_broker = native.page_broker;
     return o;
 }
 

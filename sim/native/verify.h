@@ -22,6 +22,16 @@ struct Options {
     // For testing verify itself: the native run reads this instead of the scenario's stdin, so
     // the two sides really differ.
     std::optional<std::string> native_stdin;
+    // For testing verify itself: false runs without the page broker, as a scenario built and
+    // run by hand would.
+    bool page_broker = true;
+};
+
+// The EXPECTs a native run ran, one for each time a process ran one.
+struct ExpectTally {
+    int checked = 0;        // Passed or failed.
+    int checked_pages = 0;  // Of those, the ones that asked a page question.
+    int skipped = 0;        // The host would not answer their page question.
 };
 
 struct Outcome {
@@ -35,6 +45,8 @@ struct Outcome {
     std::string reason;             // One line.
     std::vector<std::string> notes; // Further lines: what differs, what was skipped.
     std::string diff;               // For output: -model +native.
+    ExpectTally expects;            // The native run's (Match and Differ only).
+    bool page_broker = false;       // The native run's page questions went to the page broker.
 };
 
 // One verify run: a private work folder (removed by the destructor), the C compiler, and the
