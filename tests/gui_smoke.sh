@@ -29,6 +29,10 @@ render "$programs/cow_split.c" "--at 6 --inspect 3" "$out/cow_inspect.png"
 render "$programs/cow_split.c" "--at 6 --scenarios" "$out/cow_scenarios.png"
 render "$programs/cow_split.c" "--at 6 --select 3" "$out/cow_select.png"
 render "$programs/cow_split.c" "--at 6 --choose-file" "$out/cow_chooser.png"
+render "$programs/cow_split.c" "--at 6 --compare" "$out/cow_compare.png"
+render "$programs/cow_split.c" "--at 6 --anim-phase 0.5" "$out/cow_anim.png"
+render "$programs/racy_outcomes.c" "--outcomes" "$out/racy_outcomes.png"
+render "$programs/racy_outcomes.c" "--outcomes --schedule 2,3,2,2,3,2" "$out/racy_outcomes_other.png"
 printf '//! title: a typo\n//! summry: misspelt\nint main(void) { return 0; }\n' >"$out/typo.c"
 render "$out/typo.c" "" "$out/typo.png"
 # No FILE: the browser opens with the first scenario.
@@ -45,6 +49,9 @@ done
 "$check" differ "$out/cow_scenarios.png" "$out/cow_6.png"
 "$check" differ "$out/cow_select.png" "$out/cow_6.png"
 "$check" differ "$out/cow_chooser.png" "$out/cow_6.png"
+"$check" differ "$out/cow_compare.png" "$out/cow_6.png"
+"$check" differ "$out/cow_anim.png" "$out/cow_6.png"
+"$check" differ "$out/racy_outcomes.png" "$out/racy_outcomes_other.png"
 "$check" differ "$out/typo.png" "$out/browser.png"
 
 # No display: a clear message naming xvfb-run, and exit status 2.
