@@ -355,6 +355,23 @@ TEST_CASE("explore: siblings' exits commute but each is ordered against the pare
                                                "a\n0\nb\n", "b\n0\na\n"});
 }
 
+TEST_CASE("explore: a parent asleep in wait keeps its children's exits in every order")
+{
+    // The children sleep, so the parent is asleep in wait() before either can exit; then both
+    // wake at once, and the one whose exit comes first is the one it reaps.
+    CHECK(answers("#include <stdio.h>\n#include <unistd.h>\n#include <sys/wait.h>\n"
+                  "int main(void) {\n"
+                  "    pid_t a = fork();\n"
+                  "    if (a == 0) { sleep(1); return 0; }\n"
+                  "    pid_t b = fork();\n"
+                  "    if (b == 0) { sleep(1); return 0; }\n"
+                  "    pid_t w = wait(NULL);\n"
+                  "    printf(w == a ? \"a\\n\" : \"b\\n\");\n"
+                  "    wait(NULL);\n"
+                  "    return 0;\n"
+                  "}\n") == std::set<std::string>{"a\n", "b\n"});
+}
+
 TEST_CASE("explore: a caught SIGCHLD keeps the child's exit in every order")
 {
     // The handler may run before or after the parent's own line.

@@ -1,6 +1,10 @@
 #include "explore/footprint.h"
 
+#include "lang/libc.h"
+
 #include <algorithm>
+#include <cstring>
+#include <array>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -172,6 +176,56 @@ Touch events_touch(std::span<Event const> events, pid_t pid)
     return t;
 }
 
+namespace {
+
+// Bytes of the task's memory, without faulting: a page that is not there reads as zeros, which
+// is what it holds. False when the address is not mapped at all.
+bool peek(MmStruct const& mm, std::uint64_t va, std::span<std::uint8_t> out)
+{
+    for (std::size_t done = 0; done < out.size();) {
+        std::uint64_t const at = va + done;
+        std::size_t const offset = std::size_t(at & (kPageSize - 1));
+        std::size_t const n = std::min(out.size() - done, kPageSize - offset);
+        if (!mm.find_vma(at))
+            return false;
+        Pte const pte = mm.pte(at);
+        if (pte_present(pte) && mm.phys().has_data(pte_frame(pte)))
+            mm.phys().read(pte_frame(pte), offset, out.subspan(done, n));
+        else
+            std::fill_n(out.begin() + std::ptrdiff_t(done), n, std::uint8_t(0));
+        done += n;
+    }
+    return true;
+}
+
+// stdio's FILE as the library lays it out in its data (lang/libc_stream.h), where exit()
+// flushes it: the buffer's base at byte 8, the write pointer at 24. Output is pending while the
+// write pointer is past the base.
+bool output_pending(MmStruct const& mm, std::uint64_t file)
+{
+    std::array<std::uint8_t, 32> raw{};
+    if (!peek(mm, file, raw))
+        return true;  // Not where the library keeps it: assume the worst.
+    std::uint64_t base = 0, ptr = 0;
+    std::memcpy(&base, raw.data() + 8, sizeof base);
+    std::memcpy(&ptr, raw.data() + 24, sizeof ptr);
+    return ptr > base;
+}
+
+}  // namespace
+
+bool exit_touches_files(Task const& task, lang::CompiledProgram const& program)
+{
+    if (!task.mm || !task.files)
+        return true;
+    for (FdSlot const& slot : task.files->fds)
+        if (slot.file && slot.file->inode->kind != InodeKind::Terminal)
+            return true;
+    std::uint64_t const data = program.runtime().libc_data;
+    return output_pending(*task.mm, data + lang::libc::data::kStdout) ||
+        output_pending(*task.mm, data + lang::libc::data::kStderr);
+}
+
 CodeFootprint::CodeFootprint(lang::CompiledProgram const& program)
     : m_program(program)
     , m_whole(program.functions().size(), kTouchNone)
@@ -180,8 +234,7 @@ CodeFootprint::CodeFootprint(lang::CompiledProgram const& program)
     summarise_functions();
 }
 
-// What one instruction touches by itself. A return from main reaches the exit trampoline,
-// whose exit flushes stdio: a file operation as well as a death.
+// What one instruction touches by itself. A return from main reaches the exit trampoline.
 Touch CodeFootprint::insn_touch(lang::Insn const& in) const
 {
     switch (in.op) {
@@ -190,7 +243,7 @@ Touch CodeFootprint::insn_touch(lang::Insn const& in) const
         return in.c >= 0 && std::size_t(in.c) < names.size() ? call_touch(names[std::size_t(in.c)]) : kTouchAll;
     }
     case Op::ExitMain:
-        return kTouchExit | kTouchFiles;
+        return kTouchExit;
     case Op::CallIndirect:
     case Op::BuiltinStub:
     case Op::SigReturn:
@@ -286,7 +339,7 @@ Touch CodeFootprint::future(lang::Cpu const& cpu)
 {
     if (!cpu.signal_frames.empty())
         return kTouchAll;
-    Touch t = rest_of_function(cpu.pc) | kTouchExit | kTouchFiles;
+    Touch t = rest_of_function(cpu.pc) | kTouchExit;
     for (auto const& call : cpu.calls) {
         std::int64_t const at = m_program.index_of(call.return_address);
         if (at < 0)

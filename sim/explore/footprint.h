@@ -69,13 +69,20 @@ Touch call_touch(std::string_view name);
 // make it everything.
 Touch events_touch(std::span<Event const> events, pid_t pid);
 
+// Whether an exit of the task would write or close anything another task can see: stdout or
+// stderr holds bytes the exit flushes (read from the FILEs in its memory, without faulting
+// anything in), or it holds a descriptor that is not a terminal (a pipe's last writer closing,
+// a lock released). A task whose exit would not is one whose death only its family can see.
+bool exit_touches_files(Task const& task, lang::CompiledProgram const& program);
+
 // The calls each place in one compiled program can still reach, worked out once per program.
 class CodeFootprint {
 public:
     explicit CodeFootprint(lang::CompiledProgram const& program);
 
     // Everything a task running this program could still touch from its registers: the rest
-    // of each function on its call stack, main's return included.
+    // of each function on its call stack, and the exit main's return leads to (its flush and
+    // closes are exit_touches_files', for the caller to add).
     Touch future(lang::Cpu const& cpu);
     // What the statement at cpu.pc can touch, followed through jumps and into calls and
     // returns up to the next statement. A return from main counts as the exit it leads to.

@@ -60,6 +60,54 @@ private:
         std::uint64_t depth = 0;
         std::vector<pid_t> todo;
         std::size_t next = 0;
+        // A persistent set's point: its members (todo holds the ones still to run) and the
+        // runnable tasks left out, added to todo if a member's step does more than planned.
+        std::vector<pid_t> members, left_out;
+    };
+
+    // What each live task could still do, and whether forks and exits may be reordered.
+    struct Future {
+        pid_t pid;
+        pid_t parent;
+        bool adopts;     // A subreaper or a namespace's init: may become anyone's parent.
+        bool has_pdeath; // PR_SET_PDEATHSIG: its parent's death signals it.
+        Touch touch;
+    };
+    struct Independence {
+        std::vector<Future> futures;
+        bool spawns_commute = false;
+        bool exits_commute_with_spawns = false;
+
+        // Whether task pid's step touching `step` depends on what task f could still do.
+        bool depends_on(Touch step, pid_t pid, Future const& f) const
+        {
+            Future const* me = nullptr;
+            for (Future const& g : futures)
+                if (g.pid == pid)
+                    me = &g;
+            Kinship const kin{.other_is_parent = me && f.pid == me->parent,
+                .other_is_child = f.parent == pid,
+                .other_adopts = f.adopts,
+                .step_adopts = !me || me->adopts,
+                .step_has_pdeath = !me || me->has_pdeath,
+                .other_has_pdeath = f.has_pdeath};
+            if (forklab::explore::depends(step, f.touch, kin, spawns_commute))
+                return true;
+            // Ending a process before another forks leaves one process fewer at that fork: a
+            // fork that RLIMIT_NPROC (or pid_max) would refuse in the other order succeeds in
+            // this one, unless no fork can fail at all.
+            return (step & kTouchExit) && (f.touch & kTouchSpawn) && !exits_commute_with_spawns;
+        }
+
+        // ... on what any task outside `members` could still do.
+        bool depends(Touch step, pid_t pid, std::vector<pid_t> const& members) const
+        {
+            for (Future const& f : futures)
+                if (f.pid != pid && std::find(members.begin(), members.end(), f.pid) == members.end() &&
+                    depends_on(step, pid, f))
+                    return true;
+            return false;
+        }
     };
 
     static lang::RunOptions prepared(lang::RunOptions options)
@@ -82,7 +130,14 @@ private:
         m_events_noted = 0;  // The replay wrote the log afresh.
         m_path_forks = 0;
         m_private_run = 0;
-        step(pid);
+        if (is_member(b.members, pid) && !b.left_out.empty()) {
+            if (!step_as_planned(pid, b.members, independence())) {
+                b.todo.insert(b.todo.end(), b.left_out.begin(), b.left_out.end());
+                b.left_out.clear();
+            }
+        } else {
+            step(pid);
+        }
         descend();
     }
 
@@ -143,36 +198,98 @@ private:
         return true;
     }
 
-    // The persistent set of one task. The candidate is the lowest pid whose statement, as its
-    // code reads, depends on nothing the other tasks could still do. Its step is taken; then
-    // what the step really did (its events: a write, a last close, a signal) is checked the
-    // same way, and if it turns out to depend on the others after all, their orders are
-    // explored from here too. False when there is no candidate.
+    // A persistent set: the fewest runnable tasks whose next steps, as their code reads,
+    // depend on nothing any task outside the set could still do. Often it is one task (a fork,
+    // a private statement); a parent's wait and its child's exit make a set of two that leaves
+    // the rest of the tree out. Only the set's members are run from here. Each member's step,
+    // when it is taken, is checked against what it really did (its events: a write, a last
+    // close, a signal); if it did more, the tasks left out are explored here too. NoCandidate
+    // when every set is every runnable task.
     enum class Alone : std::uint8_t { Ran, Seen, NoCandidate };
     Alone run_alone(std::vector<pid_t> const& runnable)
     {
         Independence const ind = independence();
-        for (pid_t pid : runnable) {
-            Touch const planned = planned_touch(pid);
-            if (planned == kTouchAll || ind.depends(planned, pid))
-                continue;
-            // A step that only computes leads to a state no other order reaches, so it is not
-            // worth a hash; one that forks, exits or writes may close a diamond.
-            if (planned != kTouchNone && seen_before())
-                return Alone::Seen;
-            std::uint64_t const depth = m_session.steps();
-            std::size_t const events = m_session.kernel().events().size();
-            step(pid);
-            Touch const did = planned | events_touch(m_session.kernel().events().since(events), pid);
-            if (did != kTouchAll && !ind.depends(did, pid)) {
-                ++m_private_run;
-                return Alone::Ran;
-            }
-            push_others(depth, runnable, pid);
-            m_private_run = 0;
-            return Alone::Ran;
+        std::vector<std::pair<pid_t, Touch>> planned;
+        for (pid_t pid : runnable)
+            planned.emplace_back(pid, planned_touch(pid));
+        std::vector<pid_t> best;
+        for (auto const& [seed, touch] : planned) {
+            std::vector<pid_t> set = persistent_set(seed, planned, ind);
+            if (!set.empty() && set.size() < runnable.size() && (best.empty() || set.size() < best.size()))
+                best = std::move(set);
+            if (best.size() == 1)
+                break;
         }
-        return Alone::NoCandidate;
+        if (best.empty())
+            return Alone::NoCandidate;
+        // A step that only computes leads to a state no other order reaches, so it is not
+        // worth a hash; one that forks, exits or writes may close a diamond.
+        bool const pure = best.size() == 1 && touch_of(planned, best.front()) == kTouchNone;
+        if (!pure && seen_before())
+            return Alone::Seen;
+        std::sort(best.begin(), best.end());
+        Branch b{m_session.steps(), {best.begin() + 1, best.end()}, 0, best, {}};
+        for (pid_t p : runnable)
+            if (!is_member(best, p))
+                b.left_out.push_back(p);
+        m_stack.push_back(std::move(b));
+        if (step_as_planned(best.front(), best, ind)) {
+            if (m_stack.back().todo.empty())
+                m_stack.pop_back();
+            ++m_private_run;
+        } else {
+            Branch& mine = m_stack.back();
+            mine.todo.insert(mine.todo.end(), mine.left_out.begin(), mine.left_out.end());
+            mine.left_out.clear();
+            m_private_run = 0;
+        }
+        return Alone::Ran;
+    }
+
+    // The set grown from `seed`: every task whose future depends on a member's planned step
+    // joins it, if it can run and its step can be read; a task that cannot (asleep, stopped)
+    // makes the seed fail (empty).
+    std::vector<pid_t> persistent_set(pid_t seed, std::vector<std::pair<pid_t, Touch>> const& planned,
+        Independence const& ind) const
+    {
+        std::vector<pid_t> set{seed};
+        for (std::size_t i = 0; i < set.size(); ++i) {
+            Touch const step = touch_of(planned, set[i]);
+            if (step == kTouchAll)
+                return {};
+            for (Future const& f : ind.futures) {
+                if (is_member(set, f.pid) || !ind.depends_on(step, set[i], f))
+                    continue;
+                if (touch_of(planned, f.pid) == kTouchAll)
+                    return {};  // Asleep, stopped, or a step that can touch anything.
+                set.push_back(f.pid);
+            }
+        }
+        return set;
+    }
+
+    static Touch touch_of(std::vector<std::pair<pid_t, Touch>> const& planned, pid_t pid)
+    {
+        for (auto const& [p, t] : planned)
+            if (p == pid)
+                return t;
+        return kTouchAll;  // Not runnable.
+    }
+
+    static bool is_member(std::vector<pid_t> const& set, pid_t pid)
+    {
+        return std::find(set.begin(), set.end(), pid) != set.end();
+    }
+
+    // Takes a member's step and says whether it did only what its code promised, as far as
+    // the tasks outside the set can tell.
+    bool step_as_planned(pid_t pid, std::vector<pid_t> const& members, Independence const& ind)
+    {
+        Touch const planned = planned_touch(pid);
+        std::size_t const events = m_session.kernel().events().size();
+        step(pid);
+        Touch const did = planned | events_touch(m_session.kernel().events().since(events), pid);
+        return did != kTouchAll && !ind.depends(did, pid, members);
     }
 
     // Whether this state was explored before (by another order of the same steps): it is not
@@ -185,47 +302,6 @@ private:
         --m_x.states;
         return true;
     }
-
-    // What each live task could still do, and whether forks and exits may be reordered.
-    struct Future {
-        pid_t pid;
-        pid_t parent;
-        bool adopts;     // A subreaper or a namespace's init: may become anyone's parent.
-        bool has_pdeath; // PR_SET_PDEATHSIG: its parent's death signals it.
-        Touch touch;
-    };
-    struct Independence {
-        std::vector<Future> futures;
-        bool spawns_commute = false;
-        bool exits_commute_with_spawns = false;
-
-        bool depends(Touch step, pid_t pid) const
-        {
-            Future const* me = nullptr;
-            for (Future const& f : futures)
-                if (f.pid == pid)
-                    me = &f;
-            for (Future const& f : futures) {
-                if (f.pid == pid)
-                    continue;
-                Kinship const kin{.other_is_parent = me && f.pid == me->parent,
-                    .other_is_child = f.parent == pid,
-                    .other_adopts = f.adopts,
-                    .step_adopts = !me || me->adopts,
-                    .step_has_pdeath = !me || me->has_pdeath,
-                    .other_has_pdeath = f.has_pdeath};
-                Touch const future = f.touch;
-                if (forklab::explore::depends(step, future, kin, spawns_commute))
-                    return true;
-                // Ending a process before another forks leaves one process fewer at that fork:
-                // a fork that RLIMIT_NPROC (or pid_max) would refuse in the other order
-                // succeeds in this one, unless no fork can fail at all.
-                if ((step & kTouchExit) && (future & kTouchSpawn) && !exits_commute_with_spawns)
-                    return true;
-            }
-            return false;
-        }
-    };
 
     Independence independence()
     {
@@ -252,7 +328,8 @@ private:
             return kTouchAll;
         if (t.pending || t.signal->shared_pending || !t.signal->rt_queue.empty() || t.sighand->caught())
             return kTouchAll;
-        return m_footprints.of(*cpu->program).future(*cpu);
+        Touch const future = m_footprints.of(*cpu->program).future(*cpu);
+        return exit_touches_files(t, *cpu->program) ? future | kTouchFiles : future;
     }
 
     // How many more processes every limit a fork checks leaves room for: pid_max,
@@ -287,7 +364,7 @@ private:
 
     void push_others(std::uint64_t depth, std::vector<pid_t> const& runnable, pid_t taken)
     {
-        Branch b{depth, {}, 0};
+        Branch b{depth, {}, 0, {}, {}};
         for (pid_t p : runnable)
             if (p != taken)
                 b.todo.push_back(p);
@@ -321,17 +398,9 @@ private:
             if (&other != t && other.mm.get() == t->mm.get())
                 return kTouchAll;
         Touch touch = m_footprints.of(*cpu->program).statement(*cpu);
-        if ((touch & kTouchExit) && holds_more_than_terminals(*t))
+        if ((touch & kTouchExit) && exit_touches_files(*t, *cpu->program))
             touch |= kTouchFiles;
         return touch;
-    }
-
-    static bool holds_more_than_terminals(Task const& t)
-    {
-        for (FdSlot const& slot : t.files->fds)
-            if (slot.file && slot.file->inode->kind != InodeKind::Terminal)
-                return true;
-        return false;
     }
 
     // Counts the forks of the path so far, and notes any that failed.

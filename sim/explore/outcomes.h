@@ -8,15 +8,15 @@
 // Two reductions keep the search small without losing an outcome:
 //   - State hashing (explore/state_hash.h): a choice point whose state was met before, by
 //     another order of the same steps, is not explored again.
-//   - One task alone (partial-order reduction with a persistent set of one task): when a
-//     runnable task's next step is independent of everything every other task could still
-//     do (explore/footprint.h reads that from their code), only the orders that run it first
-//     are explored there. A step that only computes on private memory commutes with
-//     everything; a plain fork commutes with everything but calls that look at processes
-//     (wait, kill, getppid, process groups, signal state); an exit that holds only terminals
-//     and writes nothing likewise; terminal writes only with other file operations. If the
-//     step turns out to have done more than its code promised (a signal, a sleep, a fault that
-//     was not a plain private one), the other tasks' orders are explored there too.
+//   - Persistent sets (partial-order reduction): when the next steps of a few runnable tasks
+//     -- often one -- are independent of everything every task left out could still do
+//     (explore/footprint.h reads that from their code), only those tasks are run there. A
+//     step that only computes on private memory commutes with everything; a plain fork with
+//     everything but kill and process-group calls; an exit that holds only terminals and has
+//     nothing to flush with everything but its parent's wait and signal calls and its
+//     children's getppid; terminal writes with everything but other file operations. If a
+//     step turns out to have done more than its code promised (a signal, a sleep, a fault
+//     that was not a plain private one), the tasks left out are explored there too.
 // Reordering forks among themselves, and exits before forks, assumes no fork fails: a fork
 // that fails in one order and not in another is a different outcome. The explorer checks
 // afterwards that no fork failed and that the most processes any order could have alive fit
