@@ -65,6 +65,15 @@ BothWays both_ways(std::string const& source, lang::RunOptions const& options = 
     return b;
 }
 
+// The reduced search finds exactly `expected` (as the full one does) in fewer than one in
+// `factor` of the full search's choice points.
+void check_reduced(std::string const& source, std::set<std::string> const& expected, std::uint64_t factor)
+{
+    auto const [reduced, every] = both_ways(source);
+    CHECK(outputs(reduced) == expected);
+    CHECK(reduced.states * factor < every.states);
+}
+
 // The answers with the reduction and without it agree, and each answer's schedule replays.
 std::set<std::string> answers(std::string const& source)
 {
@@ -202,9 +211,7 @@ TEST_CASE("explore: the reduction of private steps explores fewer states on a lo
                                "    printf(\"%d\\n\", s);\n"
                                "    return 0;\n"
                                "}\n";
-    auto const [reduced, every] = both_ways(source);
-    CHECK(outputs(reduced) == std::set<std::string>{"10\n10\n"});
-    CHECK(reduced.states * 4 < every.states);
+    check_reduced(source, {"10\n10\n"}, 4);
 }
 
 // The reduction runs a fork, an exit or a terminal write alone when nothing the other tasks
@@ -334,9 +341,7 @@ TEST_CASE("explore: forks and exits run alone in the classic loop puzzle")
                                "    printf(\"hi\\n\");\n"
                                "    return 0;\n"
                                "}\n";
-    auto const [reduced, every] = both_ways(source);
-    CHECK(outputs(reduced) == std::set<std::string>{"hi\nhi\nhi\nhi\n"});
-    CHECK(reduced.states * 10 < every.states);
+    check_reduced(source, {"hi\nhi\nhi\nhi\n"}, 10);
 }
 
 TEST_CASE("explore: siblings' exits commute but each is ordered against the parent's wait")
@@ -397,6 +402,27 @@ TEST_CASE("explore: a tiny bound is reported as hit")
     CHECK(x.states == 1);
     explore::OutcomeCheck const c = explore::compare_outcomes(x, {"child\nparent\n", "parent\nchild\n"});
     CHECK_FALSE(c.pass());
+}
+
+TEST_CASE("explore: a time budget stops the search and is reported as the bound")
+{
+    // Every order of every step of eight processes printing: far more than a millisecond's
+    // worth of choice points, and far fewer than the state bound.
+    ExploreOptions how;
+    how.reduce = false;
+    how.max_states = 1'000'000;
+    how.max_time = std::chrono::milliseconds(1);
+    Exploration const x = explore_checked("#include <stdio.h>\n#include <unistd.h>\n"
+                                          "int main(void) {\n"
+                                          "    for (int i = 0; i < 3; i++)\n"
+                                          "        fork();\n"
+                                          "    printf(\"hi\\n\");\n"
+                                          "    return 0;\n"
+                                          "}\n",
+        how);
+    CHECK(x.bound_hit);
+    CHECK(x.states < how.max_states);
+    CHECK_FALSE(explore::compare_outcomes(x, {"hi\nhi\nhi\nhi\nhi\nhi\nhi\nhi\n"}).pass());
 }
 
 TEST_CASE("explore: a deadlock is an outcome of its own")

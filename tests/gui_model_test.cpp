@@ -1077,3 +1077,40 @@ int main(void)
     CHECK_FALSE(list.complete);
     CHECK(list.states == 3);
 }
+
+TEST_CASE("outcome list: the P panel's search is bounded in time as well as in choice points")
+{
+    // The core of scenarios/myths/no_limit_of_32.c, whose search for OutcomeCache::kMaxStates
+    // choice points took 30 s in a release build: the panel is drawn by the GUI's only thread,
+    // which must not freeze that long.
+    char const* const kHundredChildren = R"(
+#include <stdio.h>
+#include <unistd.h>
+#include <sys/wait.h>
+int main(void)
+{
+    int hold[2];
+    pipe(hold);
+    for (int i = 0; i < 100; i++) {
+        if (fork() == 0) {
+            char c;
+            close(hold[1]);
+            read(hold[0], &c, 1);
+            _exit(0);
+        }
+    }
+    close(hold[1]);
+    int reaped = 0;
+    while (wait(NULL) > 0)
+        reaped++;
+    printf("%d\n", reaped);
+    return 0;
+}
+)";
+    auto run = stepper(kHundredChildren);
+    OutcomeList const list = list_outcomes(*run, OutcomeCache::kMaxStates, std::chrono::milliseconds(1));
+    REQUIRE(list.ok);
+    CHECK_FALSE(list.complete);
+    CHECK(list.states < OutcomeCache::kMaxStates);
+    CHECK(OutcomeCache::kMaxTime <= std::chrono::seconds(2));
+}

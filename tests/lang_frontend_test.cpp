@@ -577,6 +577,22 @@ TEST_CASE("macro replacement is bounded: doubling forty times and deep nesting a
     CHECK(preprocess_error(chain + "A0\n").find("nested too deeply") != std::string::npos);
 }
 
+TEST_CASE("macro replacement is bounded in bytes: a long string literal copied many times is an error")
+{
+    // Few tokens, many bytes: 64 copies of a 1 MiB literal by object-like macros, and again by
+    // a function-like macro's argument. Unbounded, 4 MiB of source would make GiBs of copies.
+    std::string const literal = "\"" + std::string(1 << 20, 'x') + "\"";
+    std::string const copies = "#define A " + literal + "\n#define B A A A A A A A A\n#define C B B B B B B B B\n";
+    CHECK(preprocess_error(copies + "char const *p = C;\n").find("macro expansion is too large") != std::string::npos);
+    std::string const octuple = "#define O(x) x x x x x x x x\n";
+    CHECK(preprocess_error(octuple + "char const *p = O(O(" + literal + "));\n").find("macro expansion is too large") !=
+        std::string::npos);
+    // Well under the bound, the same macros are fine.
+    CHECK(tokens_after_preprocessing("t.c", "#define A \"" + std::string(1000, 'x') + "\"\n#define B A A A A A A A A\n"
+                                            "#define C B B B B B B B B\nchar const *p = C;\n")
+              .size() == 7);  // char const * p = "..." ;
+}
+
 // The same program compiled by gcc on this host and run on a terminal (`script -qc ./prog`)
 // printed exactly this.
 TEST_CASE("a fork program written with textbook macros prints what gcc's build of it prints")

@@ -77,6 +77,23 @@ void serve_a_while(PageBroker& broker)
     }
 }
 
+// The outcome of verifying fixture `name`, which must match (else its reason and diff show).
+Outcome matched(Verifier& v, char const* name)
+{
+    Outcome o = v.verify(fixture(name));
+    INFO(o.reason, "\n", o.diff);
+    CHECK(o.kind == Outcome::Kind::Match);
+    return o;
+}
+
+// A path for a test's own files, with this process's pid in it: not under /tmp, which the
+// sandbox covers with a fresh tmpfs when it can.
+fs::path scratch_path(std::string const& stem)
+{
+    fs::path const base = fs::is_directory("/var/tmp") ? fs::path("/var/tmp") : fs::temp_directory_path();
+    return base / (stem + std::to_string(getpid()));
+}
+
 // This test process has no child left, running or zombie.
 bool no_children()
 {
@@ -173,9 +190,7 @@ TEST_CASE("a deterministic scenario matches with pids stdin and an adopted orpha
     require_compiler();
     Verifier v;
     REQUIRE_FALSE(v.unavailable());
-    Outcome const o = v.verify(fixture("match_pids.c"));
-    INFO(o.reason, "\n", o.diff);
-    CHECK(o.kind == Outcome::Kind::Match);
+    (void)matched(v, "match_pids.c");
     CHECK(no_children());
 }
 
@@ -200,9 +215,7 @@ TEST_CASE("a racy scenario matches any output the model can show and no other")
 {
     require_compiler();
     Verifier v;
-    Outcome const o = v.verify(fixture("racy_order.c"));
-    INFO(o.reason, "\n", o.diff);
-    CHECK(o.kind == Outcome::Kind::Match);
+    (void)matched(v, "racy_order.c");
 
     Options options;
     options.native_stdin = "stop\n";
@@ -249,9 +262,7 @@ TEST_CASE("an endless loop is killed and reported as a run that never ends")
 TEST_CASE("the sandbox runs main on a terminal in its own group and kills what is left")
 {
     require_compiler();
-    // Not under /tmp, which the sandbox covers with a fresh tmpfs when it can.
-    fs::path const base = fs::is_directory("/var/tmp") ? fs::path("/var/tmp") : fs::temp_directory_path();
-    fs::path const dir = base / ("forklab-native-test-" + std::to_string(getpid()));
+    fs::path const dir = scratch_path("forklab-native-test-");
     fs::create_directories(dir);
     fs::path const src = dir / "t.c";
     {
@@ -291,8 +302,7 @@ TEST_CASE("the sandbox runs main on a terminal in its own group and kills what i
 
 TEST_CASE("the page broker answers each connection about its own pages and ignores bad questions")
 {
-    fs::path const base = fs::is_directory("/var/tmp") ? fs::path("/var/tmp") : fs::temp_directory_path();
-    fs::path const path = base / ("forklab-broker-test-" + std::to_string(getpid()));
+    fs::path const path = scratch_path("forklab-broker-test-");
     auto broker = PageBroker::listen(path);
     REQUIRE(broker.has_value());
     static int page_of_mine = 0;
@@ -336,9 +346,7 @@ TEST_CASE("page questions are answered by the page broker as root and skipped wi
 {
     require_compiler();
     Verifier v;
-    Outcome const o = v.verify(fixture("pages_shared.c"));
-    INFO(o.reason, "\n", o.diff);
-    CHECK(o.kind == Outcome::Kind::Match);
+    Outcome const o = matched(v, "pages_shared.c");
     if (namespaces_available()) {
         // Every page question is checked, none skipped: frame numbers need root, and the
         // scenario runs as uid 1000.
@@ -392,9 +400,7 @@ TEST_CASE("processes asking page questions at once each get their own answer")
 {
     require_compiler();
     Verifier v;
-    Outcome const o = v.verify(fixture("pages_many_askers.c"));
-    INFO(o.reason, "\n", o.diff);
-    CHECK(o.kind == Outcome::Kind::Match);
+    Outcome const o = matched(v, "pages_many_askers.c");
     if (namespaces_available()) {
         CHECK(o.expects.skipped == 0);
         CHECK(o.expects.checked_pages >= 4 * 200);
@@ -407,9 +413,7 @@ TEST_CASE("page questions leave no descriptor behind and errno as it was")
 {
     require_compiler();
     Verifier v;
-    Outcome const o = v.verify(fixture("pages_leave_no_trace.c"));
-    INFO(o.reason, "\n", o.diff);
-    CHECK(o.kind == Outcome::Kind::Match);
+    Outcome const o = matched(v, "pages_leave_no_trace.c");
     // The fd and errno EXPECTs are plain ones: checked on every host.
     CHECK(o.expects.checked >= 2);
     if (namespaces_available())

@@ -6,10 +6,11 @@
 
 namespace forklab::gui {
 
-OutcomeList list_outcomes(Stepper const& run, std::uint64_t max_states)
+OutcomeList list_outcomes(Stepper const& run, std::uint64_t max_states, std::chrono::milliseconds max_time)
 {
     explore::ExploreOptions how;
     how.max_states = max_states;
+    how.max_time = max_time;
     lang::RunOptions options = run.options();
     options.after_step = nullptr;  // The explorer replays thousands of steps: no per-step hooks.
     explore::Exploration const x = explore::explore(run.path(), run.source(), std::move(options), how);
@@ -27,7 +28,7 @@ OutcomeList const& OutcomeCache::at(Stepper const& run)
 {
     ForkStrategy const strategy = run.options().kernel.fork_strategy;
     if (!m_list || m_run != &run || m_strategy != strategy) {
-        m_list = list_outcomes(run, kMaxStates);
+        m_list = list_outcomes(run, kMaxStates, kMaxTime);
         m_run = &run;
         m_strategy = strategy;
     }

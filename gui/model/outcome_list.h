@@ -5,6 +5,7 @@
 
 #include "model/stepper.h"
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -29,14 +30,19 @@ struct OutcomeList {
 };
 
 // Explores the stepper's program with its options (scheduler and schedule aside: every order
-// is tried), exploring at most `max_states` choice points.
-OutcomeList list_outcomes(Stepper const& run, std::uint64_t max_states);
+// is tried), exploring at most `max_states` choice points for at most `max_time` (zero: no
+// time limit).
+OutcomeList list_outcomes(Stepper const& run, std::uint64_t max_states,
+    std::chrono::milliseconds max_time = std::chrono::milliseconds(0));
 
 // The list for the program open now, explored once per program and fork strategy (what a
 // program prints can depend on the strategy only through forklab_shared and its kin).
 class OutcomeCache {
 public:
-    static constexpr std::uint64_t kMaxStates = 20'000;  // About a second at worst.
+    // The GUI waits for the search, so it is bounded in time too: 20,000 choice points of
+    // scenarios/myths/no_limit_of_32.c (a hundred processes) take 30 s in a release build.
+    static constexpr std::uint64_t kMaxStates = 20'000;
+    static constexpr std::chrono::milliseconds kMaxTime{1500};
     OutcomeList const& at(Stepper const& run);
     // The row whose output the run's plan ends with, or -1 (a plan that does not finish).
     int current(Stepper const& run);

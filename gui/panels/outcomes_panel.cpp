@@ -88,9 +88,10 @@ void outcomes_panel(PanelContext& ctx, OutcomeCache& cache)
         } else {
             ImGui::TextUnformatted(summary(list).c_str());
             if (!list.complete)
-                ImGui::TextColored(kProblem, "%s", format("The search stopped after {} choice points: there may be "
-                                                          "more outputs (forklab outcomes --max-states N goes further).",
-                                                          list.states).c_str());
+                ImGui::TextColored(kProblem, "%s", format("The search stopped after {} choice points (or {} ms): there "
+                                                          "may be more outputs (forklab outcomes --max-states N goes "
+                                                          "further).",
+                                                          list.states, OutcomeCache::kMaxTime.count()).c_str());
             ImGui::Spacing();
             int const current = cache.current(ctx.run);
             // A table, so that the cards of a row line up whatever each one holds.

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <unordered_set>
 
 namespace forklab::explore {
@@ -19,9 +20,14 @@ constexpr std::uint32_t kLongestPrivateRun = 1000;
 
 class Explorer {
 public:
-    // `trust_forks`: explore as if no fork could fail (see run()).
-    Explorer(std::string path, std::string source, lang::RunOptions options, ExploreOptions const& how, bool trust_forks)
-        : m_how(how), m_session(std::move(path), std::move(source), prepared(std::move(options))), m_trust_forks(trust_forks)
+    using Clock = std::chrono::steady_clock;
+
+    // `trust_forks`: explore as if no fork could fail (see run()). `deadline`: when to give up
+    // (how.max_time from the start of the whole search), if ever.
+    Explorer(std::string path, std::string source, lang::RunOptions options, ExploreOptions const& how, bool trust_forks,
+        std::optional<Clock::time_point> deadline)
+        : m_how(how), m_session(std::move(path), std::move(source), prepared(std::move(options))),
+          m_trust_forks(trust_forks), m_deadline(deadline)
     {
     }
 
@@ -175,7 +181,7 @@ private:
     bool choose(std::vector<pid_t> const& runnable)
     {
         note_forks();
-        if (++m_x.states > m_how.max_states) {
+        if (++m_x.states > m_how.max_states || (m_deadline && Clock::now() >= *m_deadline)) {
             --m_x.states;
             m_x.bound_hit = true;
             return false;
@@ -451,6 +457,7 @@ private:
     Footprints m_footprints;
     bool m_trust_forks = true;
     bool m_fork_trouble = false;
+    std::optional<Clock::time_point> m_deadline;
     std::size_t m_events_noted = 0;
     std::uint64_t m_path_forks = 0, m_most_path_forks = 0;
 };
@@ -459,11 +466,14 @@ private:
 
 Exploration explore(std::string path, std::string source, lang::RunOptions options, ExploreOptions const& how)
 {
-    Explorer trusting(path, source, options, how, true);
+    std::optional<Explorer::Clock::time_point> deadline;
+    if (how.max_time.count() > 0)
+        deadline = Explorer::Clock::now() + how.max_time;
+    Explorer trusting(path, source, options, how, true, deadline);
     Exploration x = trusting.run();
     if (!trusting.forks_were_trusted_wrongly())
         return x;
-    return Explorer(std::move(path), std::move(source), std::move(options), how, false).run();
+    return Explorer(std::move(path), std::move(source), std::move(options), how, false, deadline).run();
 }
 
 OutcomeCheck compare_outcomes(Exploration const& found, std::vector<std::string> const& declared)

@@ -22,12 +22,14 @@
 // afterwards that no fork failed and that the most processes any order could have alive fit
 // every limit (pid_max, threads-max, RLIMIT_NPROC, no cgroup pids.max); if not, it explores
 // again without that assumption.
-// A bound on the number of choice points explored keeps a runaway program from taking forever;
-// when it is hit the result says so, and the list may be incomplete.
+// A bound on the number of choice points explored, and optionally on the time taken, keeps a
+// runaway program from taking forever; when one is hit the result says so, and the list may be
+// incomplete.
 #pragma once
 
 #include "lang/runner.h"
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -36,6 +38,9 @@ namespace forklab::explore {
 
 struct ExploreOptions {
     std::uint64_t max_states = 100'000;  // Choice points explored before giving up.
+    // Time spent before giving up, for a caller that must answer soon (the GUI); zero: none.
+    // A choice point can cost a millisecond or more when a hundred processes are alive.
+    std::chrono::milliseconds max_time{0};
     bool reduce = true;                  // Run one task alone where that loses nothing (tests
                                          // compare with false: every order of every step).
     // States that differ only in the numbering of pids are explored once (state_hash.h).
@@ -64,7 +69,8 @@ struct Exploration {
     std::uint64_t pruned = 0;        // Choice points met again and not explored twice.
     std::uint64_t runs = 0;          // Runs explored to their end.
     std::uint64_t steps = 0;         // Statements executed, replays included.
-    bool bound_hit = false;          // max_states was reached: the list may be incomplete.
+    bool bound_hit = false;          // max_states or max_time was reached: the list may be
+                                     // incomplete.
 };
 
 // Explore `source` run with `options` (their schedule and scheduling policy are ignored: the

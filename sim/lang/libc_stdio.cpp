@@ -429,40 +429,71 @@ CallOutcome do_setbuf(BuiltinCall& c)
     return r.kind == Kind::Return ? value(0) : r;
 }
 
-// perror(3): one fprintf(stderr, "%s%s%s\n", s, ": ", message).
-CallOutcome do_perror(BuiltinCall& c)
+// What perror and __assert_fail write: composed the first time (nothing when a string the
+// call reads faults), taken from the record when the call is made again.
+std::optional<Formatted> composed_once(Session& s, std::optional<Formatted> (*compose)(BuiltinCall&))
 {
-    Session s(c);
-    Formatted out;
-    if (s.resumed()) {
-        out = load_formatted(s.work());
-    } else {
-        std::uint64_t err = 0;
-        if (std::uint64_t const at = c.cpu.program->runtime().errno_addr)
-            (void)c.mem.load(at, 4, err);
-        std::optional<std::string> prefix = std::string();
-        if (c.arg(0) && !(prefix = read_c_string(c.mem, c.arg(0), 1 << 20)))
-            return {Kind::Fault};
-        std::string const colon = prefix->empty() ? "" : ": ";
-        std::string const message = error_message(int(std::int32_t(err)));
-        out.pieces = {Piece{Piece::Kind::Text, 0, prefix->empty() ? 0 : c.arg(0), 0, *prefix},
-            Piece{Piece::Kind::Text, 0, 0, 0, colon}, Piece{Piece::Kind::Text, 0, 0, 0, message},
-            Piece{Piece::Kind::Text, 0, 0, 0, "\n"}};
-        std::erase_if(out.pieces, [](Piece const& p) { return p.text.empty(); });
-        out.size = prefix->size() + colon.size() + message.size() + 1;
-        save_formatted(s.work(), out);
-    }
+    if (s.resumed())
+        return load_formatted(s.work());
+    std::optional<Formatted> out = compose(s.call());
+    if (out)
+        save_formatted(s.work(), *out);
+    return out;
+}
+
+// `out` to stderr whole, as glibc's perror and __assert_fail send it with __fxprintf, then
+// fflush(stderr) when asked. Nothing when that is done, else the fault or the halt to return.
+std::optional<CallOutcome> write_stderr(Session& s, Formatted const& out, bool flush)
+{
+    BuiltinCall& c = s.call();
     Stdio io(s);
     std::uint64_t const stream = libc_data(c, data::kStderr);
     if (!s.resumed() && !prepare_output(io, c, stream, out.size))
-        return {Kind::Fault};
+        return CallOutcome{Kind::Fault};
     File f;
     if (!s.begin(std_files(c)) || !load_file(c.mem, stream, f))
-        return {Kind::Fault};
+        return CallOutcome{Kind::Fault};
     (void)emit(io, f, out);
+    if (flush && !io.halted())
+        (void)io.sync(f);
     if (io.halted())
         return io.halt_outcome();
-    return store_file(c.mem, f) ? value(0) : CallOutcome{Kind::Fault};
+    if (!store_file(c.mem, f))
+        return CallOutcome{Kind::Fault};
+    return std::nullopt;
+}
+
+// perror's text: fprintf(stderr, "%s%s%s\n", s, ": ", message), the prefix and ": " only for
+// a non-empty s.
+std::optional<Formatted> perror_text(BuiltinCall& c)
+{
+    std::uint64_t err = 0;
+    if (std::uint64_t const at = c.cpu.program->runtime().errno_addr)
+        (void)c.mem.load(at, 4, err);
+    std::optional<std::string> prefix = std::string();
+    if (c.arg(0) && !(prefix = read_c_string(c.mem, c.arg(0), 1 << 20)))
+        return std::nullopt;
+    std::string const colon = prefix->empty() ? "" : ": ";
+    std::string const message = error_message(int(std::int32_t(err)));
+    Formatted out;
+    out.pieces = {Piece{Piece::Kind::Text, 0, prefix->empty() ? 0 : c.arg(0), 0, *prefix},
+        Piece{Piece::Kind::Text, 0, 0, 0, colon}, Piece{Piece::Kind::Text, 0, 0, 0, message},
+        Piece{Piece::Kind::Text, 0, 0, 0, "\n"}};
+    std::erase_if(out.pieces, [](Piece const& p) { return p.text.empty(); });
+    out.size = prefix->size() + colon.size() + message.size() + 1;
+    return out;
+}
+
+// perror(3).
+CallOutcome do_perror(BuiltinCall& c)
+{
+    Session s(c);
+    std::optional<Formatted> const out = composed_once(s, perror_text);
+    if (!out)
+        return {Kind::Fault};
+    if (auto const stop = write_stderr(s, *out, false))
+        return *stop;
+    return value(0);
 }
 
 // glibc's program_invocation_short_name: argv[0] after its last '/', or "" without an argv[0].
@@ -492,6 +523,18 @@ std::optional<std::string> assertion_message(BuiltinCall& c)
         std::uint32_t(c.arg(2)), *function, c.arg(3) ? ": " : "", *expression);
 }
 
+// The message of __assert_fail as one piece of text.
+std::optional<Formatted> assertion_text(BuiltinCall& c)
+{
+    std::optional<std::string> const message = assertion_message(c);
+    if (!message)
+        return std::nullopt;
+    Formatted out;
+    out.pieces = {Piece{Piece::Kind::Text, 0, 0, 0, *message}};
+    out.size = message->size();
+    return out;
+}
+
 // __assert_fail(3), what a failed assert() calls: the message goes to stderr as glibc's
 // __fxprintf(NULL, "%s", message) sends it (one write, stderr being unbuffered), stderr is
 // flushed, and abort() follows. (glibc also keeps the message in an mmap'ed page for core
@@ -499,31 +542,11 @@ std::optional<std::string> assertion_message(BuiltinCall& c)
 CallOutcome do_assert_fail(BuiltinCall& c)
 {
     Session s(c);
-    Formatted out;
-    if (s.resumed()) {
-        out = load_formatted(s.work());
-    } else {
-        auto const message = assertion_message(c);
-        if (!message)
-            return {Kind::Fault};
-        out.pieces = {Piece{Piece::Kind::Text, 0, 0, 0, *message}};
-        out.size = message->size();
-        save_formatted(s.work(), out);
-    }
-    Stdio io(s);
-    std::uint64_t const stream = libc_data(c, data::kStderr);
-    if (!s.resumed() && !prepare_output(io, c, stream, out.size))
+    std::optional<Formatted> const out = composed_once(s, assertion_text);
+    if (!out)
         return {Kind::Fault};
-    File f;
-    if (!s.begin(std_files(c)) || !load_file(c.mem, stream, f))
-        return {Kind::Fault};
-    (void)emit(io, f, out);
-    if (!io.halted())
-        (void)io.sync(f);
-    if (io.halted())
-        return io.halt_outcome();
-    if (!store_file(c.mem, f))
-        return {Kind::Fault};
+    if (auto const stop = write_stderr(s, *out, true))
+        return *stop;
     return abort_process(c);
 }
 

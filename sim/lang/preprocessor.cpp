@@ -46,6 +46,7 @@ LangResult<std::vector<Token>> Preprocessor::run(SourceFile const& file, std::ve
     m_pos = 0;
     m_previous_end = 0;
     m_replaced = 0;
+    m_replaced_bytes = 0;
     m_out.clear();
     m_conditions.clear();
     Input in{.pending = {}, .from_file = true};

@@ -129,7 +129,7 @@ private:
     LangResult<std::vector<PPToken>> expand_argument(std::vector<PPToken> const& arg, PPToken const& name, int depth);
     LangResult<PPToken> stringize(std::vector<PPToken> const& arg, PPToken const& name);
     LangResult<PPToken> paste(PPToken const& lhs, PPToken const& rhs, PPToken const& name);
-    LangResult<void> charge(std::size_t tokens, PPToken const& name);
+    LangResult<void> charge(std::vector<PPToken> const& out, std::size_t first, PPToken const& name);
 
     SourceFile const* m_file = nullptr;
     std::vector<Token> const* m_tokens = nullptr;
@@ -139,7 +139,8 @@ private:
     // arguments are collected may #undef the macro being called.
     std::map<std::string, std::shared_ptr<Macro const>> m_macros;
     HideSets m_hidesets;
-    std::size_t m_replaced = 0;  // Tokens made by replacement in this file, for the size limit.
+    std::size_t m_replaced = 0;        // Tokens made by replacement in this file, for the size limit,
+    std::size_t m_replaced_bytes = 0;  // and their spellings' bytes.
     std::vector<Conditional> m_conditions;
     std::vector<PPToken> m_out;
 };

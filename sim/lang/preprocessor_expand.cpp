@@ -26,6 +26,9 @@ constexpr std::size_t kMaxTokens = 1 << 20;  // In the program after preprocessi
 // Made by replacement in one file, counting each argument and each step of a rescan: far more
 // than a textbook program's few thousand, and a bound of some tens of MiB on the host.
 constexpr std::size_t kMaxReplacedTokens = 1 << 18;
+// The same budget in bytes of spelling: a long string literal copied a few hundred times is few
+// tokens but as many MiB, and the later phases copy it again. Eight times the largest source.
+constexpr std::size_t kMaxReplacedBytes = 32 << 20;
 
 std::string const& spelling_of(std::string const& spelling, Token const& t) { return spelling.empty() ? t.text : spelling; }
 
@@ -288,7 +291,7 @@ LangResult<std::vector<Preprocessor::PPToken>> Preprocessor::substitute(Macro co
         }
         if (out.size() > first && !t.token.is_punct("##"))
             out[first].space_before = t.space_before;
-        LANG_TRY(charge(out.size() > first ? out.size() - first : 0, name));
+        LANG_TRY(charge(out, first, name));
     }
     std::erase_if(out, [](PPToken const& t) { return t.placemarker; });
     for (PPToken& t : out)
@@ -407,13 +410,18 @@ LangResult<Preprocessor::PPToken> Preprocessor::paste(PPToken const& lhs, PPToke
     return t;
 }
 
-// Every token replacement makes counts against one budget per file, so that a macro that
-// doubles its argument, nested forty deep, stops with a message instead of filling memory.
-LangResult<void> Preprocessor::charge(std::size_t tokens, PPToken const& name)
+// Every token replacement makes (out[first] on) counts against one budget per file, in tokens
+// and in bytes, so that a macro that doubles its argument, nested forty deep, or one that copies
+// a long string literal, stops with a message instead of filling memory.
+LangResult<void> Preprocessor::charge(std::vector<PPToken> const& out, std::size_t first, PPToken const& name)
 {
-    m_replaced += tokens;
+    for (std::size_t i = first; i < out.size(); ++i)
+        m_replaced_bytes += spelling_of(out[i].spelling, out[i].token).size();
+    m_replaced += out.size() > first ? out.size() - first : 0;
     if (m_replaced > kMaxReplacedTokens)
         return fail(*m_file, name.token.loc, format("macro expansion is too large: more than {} tokens", kMaxReplacedTokens));
+    if (m_replaced_bytes > kMaxReplacedBytes)
+        return fail(*m_file, name.token.loc, format("macro expansion is too large: more than {} MiB", kMaxReplacedBytes >> 20));
     return {};
 }
 

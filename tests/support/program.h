@@ -22,13 +22,17 @@ inline std::string join(std::vector<std::string> const& lines)
     return all;
 }
 
+// Every invariant of the kernel holds; a failure lists the broken ones.
+inline void require_invariants(Kernel const& k)
+{
+    auto problems = k.check_invariants();
+    INFO(join(problems));
+    REQUIRE(problems.empty());
+}
+
 inline RunOptions checked(RunOptions options = {})
 {
-    options.after_step = [](Kernel const& k) {
-        auto problems = k.check_invariants();
-        INFO(join(problems));
-        REQUIRE(problems.empty());
-    };
+    options.after_step = require_invariants;
     return options;
 }
 
@@ -40,10 +44,9 @@ inline Run run(std::string source, RunOptions options = {})
     return r;
 }
 
-// A program that must run to the end; returns its output.
-inline std::string output_of(std::string source, RunOptions options = {})
+// A run that must have gone to the end with every EXPECT passed.
+inline void check_ran_well(Run const& r)
 {
-    Run r = run(std::move(source), std::move(options));
     INFO(r.error);
     INFO(join(r.diagnostics));
     CHECK(r.ok);
@@ -52,6 +55,13 @@ inline std::string output_of(std::string source, RunOptions options = {})
         lines += std::to_string(f.line) + " ";
     INFO("failed EXPECTs at lines: " << lines);
     CHECK(r.expect_failures.empty());
+}
+
+// A program that must run to the end; returns its output.
+inline std::string output_of(std::string source, RunOptions options = {})
+{
+    Run r = run(std::move(source), std::move(options));
+    check_ran_well(r);
     return r.output;
 }
 
