@@ -20,8 +20,11 @@ ImVec4 const kProblem{0.75f, 0.15f, 0.1f, 1};
 std::string summary(OutcomeList const& list)
 {
     std::size_t const n = list.rows.size();
-    std::string text = format("Every order the scheduler could run the tasks in was tried: {} {} ({} choice points "
-                              "explored).", n, n == 1 ? "possible output" : "different outputs", list.states);
+    char const* const noun = n == 1 ? "output" : "outputs";
+    if (!list.complete)
+        return format("Not every order could be tried: {} different {} found so far.", n, noun);
+    std::string text = format("Every order the scheduler could run the tasks in was tried: {} possible {} ({} choice "
+                              "points explored).", n, noun, list.states);
     if (n == 1)
         text += " Whatever the scheduler does, the program prints the same.";
     return text;

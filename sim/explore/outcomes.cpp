@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace forklab::explore {
@@ -81,16 +82,15 @@ private:
     };
     struct Independence {
         std::vector<Future> futures;
+        std::unordered_map<pid_t, std::size_t> index;  // Into futures, by pid.
         bool spawns_commute = false;
         bool exits_commute_with_spawns = false;
 
         // Whether task pid's step touching `step` depends on what task f could still do.
         bool depends_on(Touch step, pid_t pid, Future const& f) const
         {
-            Future const* me = nullptr;
-            for (Future const& g : futures)
-                if (g.pid == pid)
-                    me = &g;
+            auto const found = index.find(pid);
+            Future const* me = found == index.end() ? nullptr : &futures[found->second];
             Kinship const kin{.other_is_parent = me && f.pid == me->parent,
                 .other_is_child = f.parent == pid,
                 .other_adopts = f.adopts,
@@ -219,9 +219,15 @@ private:
         for (pid_t pid : runnable)
             planned.emplace_back(pid, planned_touch(pid));
         std::vector<pid_t> best;
+        // Planned touches by the futures' order, kTouchAll for a task that cannot run now.
+        std::vector<Touch> steps(ind.futures.size(), kTouchAll);
+        for (auto const& [pid, touch] : planned)
+            if (auto const at = ind.index.find(pid); at != ind.index.end())
+                steps[at->second] = touch;
         for (auto const& [seed, touch] : planned) {
-            std::vector<pid_t> set = persistent_set(seed, planned, ind);
-            if (!set.empty() && set.size() < runnable.size() && (best.empty() || set.size() < best.size()))
+            std::size_t const limit = best.empty() ? runnable.size() : best.size();
+            std::vector<pid_t> set = persistent_set(seed, steps, ind, limit);
+            if (!set.empty())
                 best = std::move(set);
             if (best.size() == 1)
                 break;
@@ -255,23 +261,32 @@ private:
     // The set grown from `seed`: every task whose future depends on a member's planned step
     // joins it, if it can run and its step can be read; a task that cannot (asleep, stopped)
     // makes the seed fail (empty).
-    std::vector<pid_t> persistent_set(pid_t seed, std::vector<std::pair<pid_t, Touch>> const& planned,
-        Independence const& ind) const
+    // `steps`: each future's planned step, kTouchAll for one that cannot run. Empty as well
+    // when the set would reach `limit` members (no smaller than one found already).
+    static std::vector<pid_t> persistent_set(pid_t seed, std::vector<Touch> const& steps, Independence const& ind,
+        std::size_t limit)
     {
-        std::vector<pid_t> set{seed};
+        auto const at = ind.index.find(seed);
+        if (at == ind.index.end() || steps[at->second] == kTouchAll)
+            return {};
+        std::vector<std::size_t> set{at->second};
+        std::vector<char> in(ind.futures.size(), 0);
+        in[at->second] = 1;
         for (std::size_t i = 0; i < set.size(); ++i) {
-            Touch const step = touch_of(planned, set[i]);
-            if (step == kTouchAll)
-                return {};
-            for (Future const& f : ind.futures) {
-                if (is_member(set, f.pid) || !ind.depends_on(step, set[i], f))
+            Future const& member = ind.futures[set[i]];
+            for (std::size_t j = 0; j < ind.futures.size(); ++j) {
+                if (in[j] || !ind.depends_on(steps[set[i]], member.pid, ind.futures[j]))
                     continue;
-                if (touch_of(planned, f.pid) == kTouchAll)
-                    return {};  // Asleep, stopped, or a step that can touch anything.
-                set.push_back(f.pid);
+                if (steps[j] == kTouchAll || set.size() + 1 >= limit)
+                    return {};  // Asleep, stopped, a step that can touch anything, or too many.
+                in[j] = 1;
+                set.push_back(j);
             }
         }
-        return set;
+        std::vector<pid_t> pids;
+        for (std::size_t i : set)
+            pids.push_back(ind.futures[i].pid);
+        return pids;
     }
 
     static Touch touch_of(std::vector<std::pair<pid_t, Touch>> const& planned, pid_t pid)
@@ -318,6 +333,7 @@ private:
                 continue;
             bool const adopts = (t.signal && t.signal->is_child_subreaper) || t.reaps_children ||
                 (t.pid_ns() && t.pid_ns()->child_reaper == &t);
+            ind.index.emplace(t.pid, ind.futures.size());
             ind.futures.push_back({t.pid, t.real_parent ? t.real_parent->pid : 0, adopts, t.pdeath_signal != 0, future_touch(t)});
         }
         ind.spawns_commute = m_how.pid_symmetry && m_trust_forks;
