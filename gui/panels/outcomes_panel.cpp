@@ -67,6 +67,24 @@ void card(PanelContext& ctx, OutcomeList const& list, std::size_t i, bool curren
     ImGui::PopID();
 }
 
+// The widest line of any output, in the monospaced font: the cards are made that wide (within
+// the window), so that no line is cut.
+float widest_line(PanelContext const& ctx, OutcomeList const& list)
+{
+    ImGui::PushFont(ctx.fonts.mono);
+    float widest = 0;
+    for (OutcomeRow const& row : list.rows) {
+        std::size_t from = 0;
+        while (from <= row.output.size()) {
+            std::size_t const end = std::min(row.output.find('\n', from), row.output.size());
+            widest = std::max(widest, ImGui::CalcTextSize(row.output.data() + from, row.output.data() + end).x);
+            from = end + 1;
+        }
+    }
+    ImGui::PopFont();
+    return widest;
+}
+
 }  // namespace
 
 void outcomes_panel(PanelContext& ctx, OutcomeCache& cache)
@@ -82,7 +100,7 @@ void outcomes_panel(PanelContext& ctx, OutcomeCache& cache)
     ImGuiWindowFlags const flags = ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoSavedSettings |
         ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoScrollbar;
     if (ImGui::Begin("Every possible output (P to close)", &ctx.view.show_outcomes, flags)) {
-        float const card_width = fs * 14;
+        float const card_width = std::clamp(widest_line(ctx, list) + fs * 1.5f, fs * 14, io.DisplaySize.x * 0.8f);
         int const fit = std::max(1, std::min(4, int((io.DisplaySize.x * 0.9f) / (card_width + fs))));
         int const per_row = std::max(2, std::min(fit, int(list.rows.size())));
         ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + float(per_row) * (card_width + fs * 1.2f));
