@@ -81,25 +81,26 @@ int main(void) {
     CHECK(r.output.substr(0, 30) == "abcdefghijklmnopqrstuvwxyzabcd");
 }
 
+// Five ways to print a 10,000-byte string; `setup` runs first (it may redirect stdout).
+std::string big_strings(std::string const& setup)
+{
+    return "#include <stdio.h>\n#include <string.h>\n#include <fcntl.h>\n#include <unistd.h>\n"
+           "char big[10001];\n"
+           "int main(void) {\n" + setup +
+           "    memset(big, 'a', 10000);\n"
+           "    printf(\"x\");\n"
+           "    printf(\"%s\", big);\n"
+           "    printf(\"yy%syy\", big);\n"
+           "    puts(big);\n"
+           "    fputs(big, stdout);\n"
+           "    return 0;\n"
+           "}\n";
+}
+
 TEST_CASE("stdio: a big string to a file goes out in whole 4096-byte blocks as glibc's xsputn writes them")
 {
     // strace on the host (stdout a file): 4096 x5, 8192, 4096, 4096, 3142.
-    Run r = run(R"(#include <stdio.h>
-#include <string.h>
-#include <fcntl.h>
-#include <unistd.h>
-char big[10001];
-int main(void) {
-    close(1);
-    open("/tmp/out", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    memset(big, 'a', 10000);
-    printf("x");
-    printf("%s", big);
-    printf("yy%syy", big);
-    puts(big);
-    fputs(big, stdout);
-    return 0;
-})");
+    Run r = run(big_strings("    close(1);\n    open(\"/tmp/out\", O_WRONLY | O_CREAT | O_TRUNC, 0644);\n"));
     REQUIRE(r.ok);
     CHECK(write_sizes(*r.kernel, InodeKind::Regular) ==
         std::vector<std::uint64_t>{4096, 4096, 4096, 4096, 4096, 8192, 4096, 4096, 3142});
@@ -107,18 +108,7 @@ int main(void) {
 
 TEST_CASE("stdio: the same strings to a terminal: 1024-byte blocks and a flush at each newline")
 {
-    Run r = run(R"(#include <stdio.h>
-#include <string.h>
-char big[10001];
-int main(void) {
-    memset(big, 'a', 10000);
-    printf("x");
-    printf("%s", big);
-    printf("yy%syy", big);
-    puts(big);
-    fputs(big, stdout);
-    return 0;
-})");
+    Run r = run(big_strings(""));
     REQUIRE(r.ok);
     CHECK(write_sizes(*r.kernel, InodeKind::Terminal) ==
         std::vector<std::uint64_t>{1024, 8192, 1024, 9216, 1024, 9216, 310, 1024, 8192, 784});

@@ -78,6 +78,18 @@ void serve_a_while(PageBroker& broker)
 }
 
 // The outcome of verifying fixture `name`, which must match (else its reason and diff show).
+// The fixture verified with `native_stdin` on the host side only: it must differ.
+Outcome differs_with_stdin(char const* name, std::string native_stdin)
+{
+    Options options;
+    options.native_stdin = std::move(native_stdin);
+    Verifier v(options);
+    Outcome o = v.verify(fixture(name));
+    INFO(o.reason);
+    CHECK(o.kind == Outcome::Kind::Differ);
+    return o;
+}
+
 Outcome matched(Verifier& v, char const* name)
 {
     Outcome o = v.verify(fixture(name));
@@ -197,12 +209,7 @@ TEST_CASE("a deterministic scenario matches with pids stdin and an adopted orpha
 TEST_CASE("different stdin on the two sides is reported as DIFFER with a diff")
 {
     require_compiler();
-    Options options;
-    options.native_stdin = "no\n";
-    Verifier v(options);
-    Outcome const o = v.verify(fixture("differ_stdin.c"));
-    INFO(o.reason);
-    CHECK(o.kind == Outcome::Kind::Differ);
+    Outcome const o = differs_with_stdin("differ_stdin.c", "no\n");
     CHECK(o.reason.find("output differs") != std::string::npos);
     CHECK(o.diff.find("-answer: yes") != std::string::npos);
     CHECK(o.diff.find("+answer: no") != std::string::npos);
@@ -217,12 +224,7 @@ TEST_CASE("a racy scenario matches any output the model can show and no other")
     Verifier v;
     (void)matched(v, "racy_order.c");
 
-    Options options;
-    options.native_stdin = "stop\n";
-    Verifier other(options);
-    Outcome const d = other.verify(fixture("racy_order.c"));
-    INFO(d.reason);
-    CHECK(d.kind == Outcome::Kind::Differ);
+    Outcome const d = differs_with_stdin("racy_order.c", "stop\n");
     CHECK(d.reason.find("none of the model's 2 explored outcomes") != std::string::npos);
     CHECK(d.diff.find("+parent stop") != std::string::npos);
 }

@@ -35,27 +35,12 @@ OutcomeList const& OutcomeCache::at(Stepper const& run)
     return *m_list;
 }
 
-int OutcomeCache::current(Stepper const& run)
-{
-    OutcomeList const& list = at(run);
-    if (m_plan_generation != run.plan_generation()) {
-        m_current = current_outcome(list, run);
-        m_plan_generation = run.plan_generation();
-    }
-    return m_current;
-}
-
-// The plan is run once more to its end for its output: the preview keeps events, not bytes.
+// The preview ran the plan to its end and kept what the terminal showed then.
 int current_outcome(OutcomeList const& list, Stepper const& run)
 {
-    lang::RunOptions options = run.options();
-    options.schedule = run.preview().plan;
-    options.after_step = nullptr;
-    lang::Session ended(run.path(), run.source(), std::move(options));
-    ended.run_to_end();
-    if (ended.end() != lang::RunEnd::Finished)
+    if (run.preview().end != lang::RunEnd::Finished)
         return -1;
-    std::string const& output = ended.kernel().terminal().text();
+    std::string const& output = run.preview().output;
     auto const it = std::find_if(list.rows.begin(), list.rows.end(), [&](OutcomeRow const& r) { return r.output == output; });
     return it == list.rows.end() ? -1 : int(it - list.rows.begin());
 }

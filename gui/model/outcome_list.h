@@ -44,16 +44,12 @@ public:
     static constexpr std::uint64_t kMaxStates = 20'000;
     static constexpr std::chrono::milliseconds kMaxTime{1500};
     OutcomeList const& at(Stepper const& run);
-    // The row whose output the run's plan ends with, or -1 (a plan that does not finish).
-    int current(Stepper const& run);
     void reset() { m_list.reset(); }
 
 private:
     std::optional<OutcomeList> m_list;
     Stepper const* m_run = nullptr;
     ForkStrategy m_strategy{};
-    std::uint64_t m_plan_generation = ~std::uint64_t(0);
-    int m_current = -1;
 };
 
 // The row with the output that the run's plan ends with, or -1.

@@ -37,6 +37,7 @@ void Stepper::plan_from(std::vector<pid_t> prefix)
     auto const all = run.kernel().events().all();
     m_preview.events.assign(all.begin(), all.end());
     m_preview.notes = run.machine().notes();
+    m_preview.output = run.kernel().terminal().text();
     m_preview.end = run.end();
     m_preview.error = run.error();
     ++m_plan_generation;

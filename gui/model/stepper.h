@@ -21,6 +21,7 @@ struct Preview {
     std::vector<pid_t> plan;        // Who runs each step.
     std::vector<Event> events;      // Every event of the run.
     std::vector<lang::Note> notes;  // Every NOTE, with its step.
+    std::string output;             // What the terminal shows at the end.
     lang::RunEnd end = lang::RunEnd::Finished;
     std::string error;
     std::uint64_t steps() const { return plan.size(); }

@@ -114,7 +114,7 @@ void outcomes_panel(PanelContext& ctx, OutcomeCache& cache)
                                                           "further).",
                                                           list.states, OutcomeCache::kMaxTime.count()).c_str());
             ImGui::Spacing();
-            int const current = cache.current(ctx.run);
+            int const current = current_outcome(list, ctx.run);
             // A table, so that the cards of a row line up whatever each one holds.
             if (ImGui::BeginTable("outputs", per_row, ImGuiTableFlags_SizingFixedFit)) {
                 for (std::size_t i = 0; i < list.rows.size(); ++i) {
